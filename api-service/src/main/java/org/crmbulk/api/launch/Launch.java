@@ -1,0 +1,49 @@
+package org.crmbulk.api.launch;
+
+import java.time.OffsetDateTime;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+
+/** One run of a bulk action over lists. The worker owns its progress; api-service creates and reads it. */
+@Entity(name = "Launch")
+@Table(name = "launch")
+public class Launch extends PanacheEntityBase {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+
+    @Column(name = "bulk_action_id", nullable = false)
+    public long bulkActionId;
+
+    @Column(nullable = false)
+    public String status;
+
+    public int total;
+    public int pending;
+    public int sent;
+    public int failed;
+    public int skipped;
+    public int cancelled;
+
+    @Column(name = "possible_duplicates")
+    public int possibleDuplicates;
+
+    @Column(name = "launched_by")
+    public String launchedBy;
+
+    @Column(name = "created_at", nullable = false)
+    public OffsetDateTime createdAt;
+
+    @Column(name = "started_at")
+    public OffsetDateTime startedAt;
+
+    @Column(name = "finished_at")
+    public OffsetDateTime finishedAt;
+}

@@ -1,0 +1,22 @@
+package org.crmbulk.api.launch;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * A launch as its history shows it. Counters equal the launch's deliveries by status; {@code pending}
+ * includes deliveries being sent right now.
+ */
+public record LaunchView(long id, long bulkActionId, List<Long> listIds, String status, Counters counters,
+        int possibleDuplicates, String launchedBy, OffsetDateTime createdAt, OffsetDateTime startedAt,
+        OffsetDateTime finishedAt) {
+
+    public record Counters(int total, int pending, int sent, int failed, int skipped, int cancelled) {
+    }
+
+    static LaunchView of(Launch l, List<Long> listIds) {
+        return new LaunchView(l.id, l.bulkActionId, listIds, l.status,
+                new Counters(l.total, l.pending, l.sent, l.failed, l.skipped, l.cancelled), l.possibleDuplicates,
+                l.launchedBy, l.createdAt, l.startedAt, l.finishedAt);
+    }
+}

@@ -1,0 +1,26 @@
+package org.crmbulk.api.outbox;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "crm.outbox")
+public interface OutboxConfig {
+
+    /** Kafka topic of {@link org.crmbulk.contract.SendJobs#CHANNEL}. */
+    @WithDefault("crm.mail.send-jobs")
+    String sendJobsTopic();
+
+    /** How often the relay looks for unpublished messages. */
+    @WithDefault("0.2s")
+    Duration pollInterval();
+
+    /** Messages published per transaction. */
+    @WithDefault("200")
+    int batchSize();
+
+    /** How long a batch waits for the broker's acknowledgement before it is retried later. */
+    @WithDefault("10s")
+    Duration publishTimeout();
+}

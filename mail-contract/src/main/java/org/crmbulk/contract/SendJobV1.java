@@ -1,0 +1,37 @@
+package org.crmbulk.contract;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A unit of mail work handed from api-service to mail-worker. The job names what to send, never
+ * the recipients: the worker reads them from PostgreSQL, so the message stays small whatever the list size.
+ *
+ * @param jobId      unique per job; consumers use it to skip a job they already finished
+ * @param kind       what {@code targetId} points at
+ * @param targetId   the launch ID for {@link Kind#LAUNCH}
+ * @param enqueuedAt when the job was written to the outbox
+ */
+public record SendJobV1(UUID jobId, Kind kind, long targetId, Instant enqueuedAt) {
+
+    public enum Kind {
+        /** Expand a launch of a bulk action into deliveries and send them. */
+        LAUNCH
+    }
+
+    public SendJobV1 {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(enqueuedAt, "enqueuedAt");
+    }
+
+    public static SendJobV1 launch(long launchId) {
+        return new SendJobV1(UUID.randomUUID(), Kind.LAUNCH, launchId, Instant.now());
+    }
+
+    /** Kafka record key: all jobs of one target land on one partition, in order. */
+    public String key() {
+        return kind.name().toLowerCase() + "-" + targetId;
+    }
+}

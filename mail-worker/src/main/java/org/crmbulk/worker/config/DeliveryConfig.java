@@ -1,0 +1,61 @@
+package org.crmbulk.worker.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "mail.delivery")
+public interface DeliveryConfig {
+
+    /** Deliveries claimed and sent together; also the most that can be in flight at a crash. */
+    @WithDefault("50")
+    int batchSize();
+
+    /** Attempts before a temporary failure becomes FAILED. */
+    @WithDefault("5")
+    int maxAttempts();
+
+    /** First retry delay; doubled per attempt, with jitter, up to {@link #maxRetryDelay()}. */
+    @WithDefault("10s")
+    Duration retryDelay();
+
+    @WithDefault("10m")
+    Duration maxRetryDelay();
+
+    /** A launch whose driving worker stops renewing this lease is taken over by another. */
+    @WithDefault("30s")
+    Duration launchLease();
+
+    /** How often each worker looks for launches nobody drives. */
+    @WithDefault("10s")
+    Duration sweepInterval();
+
+    /** A launch still QUEUED and unleased after this is started by the sweep, Kafka job or not. */
+    @WithDefault("60s")
+    Duration queuedGrace();
+
+    /** How often the driving worker renews its launch leases. */
+    @WithDefault("5s")
+    Duration heartbeatInterval();
+
+    /** A delivery claimed longer than this without an outcome is resent (same Message-ID) and counted. */
+    @WithDefault("2m")
+    Duration claimLease();
+
+    /** An SMTP send that takes longer counts as a temporary failure. */
+    @WithDefault("60s")
+    Duration sendTimeout();
+
+    /** Launches one worker drives at once. */
+    @WithDefault("4")
+    int maxConcurrentLaunches();
+
+    /** Domain of generated Message-IDs; the sender's domain when not set. */
+    Optional<String> messageIdDomain();
+
+    /** How long shutdown waits for in-flight batches to be recorded. */
+    @WithDefault("15s")
+    Duration shutdownGrace();
+}

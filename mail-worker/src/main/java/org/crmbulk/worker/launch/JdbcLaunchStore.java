@@ -1,0 +1,380 @@
+package org.crmbulk.worker.launch;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** {@link LaunchStore} on PostgreSQL with plain JDBC: each method is one short transaction. */
+@ApplicationScoped
+public class JdbcLaunchStore implements LaunchStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    DataSource dataSource;
+
+    @Override
+    public boolean acquireLease(long launchId, String owner, Duration lease) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE launch SET lease_owner = ?, lease_until = now() + make_interval(secs => ?)
+                    WHERE id = ? AND status IN ('QUEUED', 'RUNNING')
+                      AND (lease_owner IS NULL OR lease_owner = ? OR lease_until < now())""")) {
+                s.setString(1, owner);
+                s.setDouble(2, lease.toMillis() / 1000.0);
+                s.setLong(3, launchId);
+                s.setString(4, owner);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public Set<Long> renewLeases(Collection<Long> launchIds, String owner, Duration lease) {
+        if (launchIds.isEmpty()) {
+            return Set.of();
+        }
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE launch SET lease_until = now() + make_interval(secs => ?)
+                    WHERE id = ANY(?) AND lease_owner = ? RETURNING id""")) {
+                s.setDouble(1, lease.toMillis() / 1000.0);
+                s.setArray(2, c.createArrayOf("bigint", launchIds.toArray()));
+                s.setString(3, owner);
+                Set<Long> held = new HashSet<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        held.add(rs.getLong(1));
+                    }
+                }
+                return held;
+            }
+        });
+    }
+
+    @Override
+    public void releaseLease(long launchId, String owner) {
+        inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE launch SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?")) {
+                s.setLong(1, launchId);
+                s.setString(2, owner);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public void expandIfQueued(long launchId) {
+        inTransaction(c -> {
+            try (PreparedStatement lock = c.prepareStatement("SELECT status FROM launch WHERE id = ? FOR UPDATE")) {
+                lock.setLong(1, launchId);
+                try (ResultSet rs = lock.executeQuery()) {
+                    if (!rs.next() || !"QUEUED".equals(rs.getString(1))) {
+                        return null;
+                    }
+                }
+            }
+            // Named query "expand launch": one row per address, case-insensitive across all lists;
+            // opted-out contacts are recorded as SKIPPED so the history says why they got nothing.
+            try (PreparedStatement s = c.prepareStatement("""
+                    INSERT INTO delivery (launch_id, contact_id, email, status, last_reply)
+                    SELECT DISTINCT ON (lower(c.email)) ll.launch_id, c.id, c.email,
+                           CASE WHEN c.opted_out THEN 'SKIPPED' ELSE 'PENDING' END,
+                           CASE WHEN c.opted_out THEN 'skipped: contact opted out of marketing' END
+                    FROM launch_list ll
+                    JOIN list_member m ON m.list_id = ll.list_id
+                    JOIN contact c ON c.id = m.contact_id
+                    WHERE ll.launch_id = ?
+                    ORDER BY lower(c.email), c.opted_out DESC, c.id
+                    ON CONFLICT DO NOTHING""")) {
+                s.setLong(1, launchId);
+                s.executeUpdate();
+            }
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE launch l SET status = 'RUNNING', started_at = now(),
+                           total = d.total, pending = d.pending, skipped = d.skipped
+                    FROM (SELECT count(*) AS total,
+                                 count(*) FILTER (WHERE status = 'PENDING') AS pending,
+                                 count(*) FILTER (WHERE status = 'SKIPPED') AS skipped
+                          FROM delivery WHERE launch_id = ?) d
+                    WHERE l.id = ?""")) {
+                s.setLong(1, launchId);
+                s.setLong(2, launchId);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<LaunchContent> content(long launchId) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT a.from_address, a.subject_template, a.text_template
+                    FROM launch l JOIN bulk_action a ON a.id = l.bulk_action_id WHERE l.id = ?""")) {
+                s.setLong(1, launchId);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next()
+                            ? Optional.of(new LaunchContent(launchId, rs.getString(1), rs.getString(2), rs.getString(3)))
+                            : Optional.<LaunchContent>empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<ClaimedDelivery> claim(long launchId, String owner, int limit, Duration claimLease, String messageIdDomain) {
+        return inTransaction(c -> {
+            // Named query "claim deliveries": due PENDING rows and SENDING rows whose claim ran out
+            // (their worker died mid-send). The Message-ID is fixed at the first claim, so a resend reuses it.
+            List<ClaimedDelivery> claimed = new ArrayList<>();
+            int reclaimed = 0;
+            try (PreparedStatement s = c.prepareStatement("""
+                    WITH picked AS (
+                        SELECT id, status AS was FROM delivery
+                        WHERE launch_id = ?
+                          AND ((status = 'PENDING' AND next_attempt_at <= now())
+                               OR (status = 'SENDING' AND claimed_until < now()))
+                        ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+                    UPDATE delivery d SET status = 'SENDING', attempts = d.attempts + 1, claimed_by = ?,
+                           claimed_until = now() + make_interval(secs => ?),
+                           possible_duplicate = d.possible_duplicate OR p.was = 'SENDING',
+                           message_id = coalesce(d.message_id,
+                               '<' || d.id || '.' || d.launch_id || '.' || substr(md5(random()::text), 1, 12) || '@' || ? || '>')
+                    FROM picked p WHERE d.id = p.id
+                    RETURNING d.id, d.email, d.message_id, d.attempts, p.was, d.contact_id""")) {
+                s.setLong(1, launchId);
+                s.setInt(2, limit);
+                s.setString(3, owner);
+                s.setDouble(4, claimLease.toMillis() / 1000.0);
+                s.setString(5, messageIdDomain);
+                List<Object[]> rows = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
+                                "SENDING".equals(rs.getString(5)), rs.getObject(6)});
+                    }
+                }
+                Map<Long, Map<String, Object>> contacts = contacts(c, rows);
+                for (Object[] r : rows) {
+                    boolean wasSending = (Boolean) r[4];
+                    if (wasSending) {
+                        reclaimed++;
+                    }
+                    Map<String, Object> contact = r[5] == null ? Map.of("email", r[1])
+                            : contacts.getOrDefault(((Number) r[5]).longValue(), Map.of("email", r[1]));
+                    claimed.add(new ClaimedDelivery((Long) r[0], (String) r[1], (String) r[2], (Integer) r[3],
+                            wasSending, contact));
+                }
+            }
+            if (reclaimed > 0) {
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE launch SET possible_duplicates = possible_duplicates + ? WHERE id = ?")) {
+                    s.setInt(1, reclaimed);
+                    s.setLong(2, launchId);
+                    s.executeUpdate();
+                }
+            }
+            return claimed;
+        });
+    }
+
+    private static Map<Long, Map<String, Object>> contacts(Connection c, List<Object[]> rows) throws SQLException {
+        List<Long> ids = rows.stream().filter(r -> r[5] != null).map(r -> ((Number) r[5]).longValue()).toList();
+        Map<Long, Map<String, Object>> contacts = new HashMap<>();
+        if (ids.isEmpty()) {
+            return contacts;
+        }
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT id, email, first_name, last_name, company, language, external_id, custom_fields::text
+                FROM contact WHERE id = ANY(?)""")) {
+            s.setArray(1, c.createArrayOf("bigint", ids.toArray()));
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    Map<String, Object> contact = new HashMap<>();
+                    contact.put("id", rs.getLong(1));
+                    contact.put("email", rs.getString(2));
+                    contact.put("firstName", rs.getString(3));
+                    contact.put("lastName", rs.getString(4));
+                    contact.put("company", rs.getString(5));
+                    contact.put("language", rs.getString(6));
+                    contact.put("externalId", rs.getString(7));
+                    contact.put("custom", parseJson(rs.getString(8)));
+                    contacts.put(rs.getLong(1), contact);
+                }
+            }
+        }
+        return contacts;
+    }
+
+    private static Map<String, Object> parseJson(String json) {
+        try {
+            return json == null ? Map.of() : JSON.readValue(json, new TypeReference<Map<String, Object>>() {
+            });
+        } catch (Exception e) {
+            return Map.of();
+        }
+    }
+
+    @Override
+    public void record(long launchId, String owner, List<Outcome> outcomes) {
+        inTransaction(c -> {
+            Map<Outcome.Kind, Integer> applied = new EnumMap<>(Outcome.Kind.class);
+            // Only this owner's live claim is recorded: a claim taken over by another worker is theirs now.
+            try (PreparedStatement sent = c.prepareStatement("""
+                    UPDATE delivery SET status = 'SENT', sent_at = now(), last_reply = ?, claimed_by = NULL, claimed_until = NULL
+                    WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""");
+                 PreparedStatement retry = c.prepareStatement("""
+                    UPDATE delivery SET status = 'PENDING', next_attempt_at = ?, last_reply = ?, claimed_by = NULL, claimed_until = NULL
+                    WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""");
+                 PreparedStatement failed = c.prepareStatement("""
+                    UPDATE delivery SET status = 'FAILED', last_reply = ?, claimed_by = NULL, claimed_until = NULL
+                    WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""")) {
+                for (Outcome o : outcomes) {
+                    int n;
+                    switch (o.kind()) {
+                        case SENT -> {
+                            sent.setString(1, o.reply());
+                            sent.setLong(2, o.deliveryId());
+                            sent.setString(3, owner);
+                            n = sent.executeUpdate();
+                        }
+                        case RETRY -> {
+                            retry.setTimestamp(1, Timestamp.from(o.retryAt()));
+                            retry.setString(2, o.reply());
+                            retry.setLong(3, o.deliveryId());
+                            retry.setString(4, owner);
+                            n = retry.executeUpdate();
+                        }
+                        default -> {
+                            failed.setString(1, o.reply());
+                            failed.setLong(2, o.deliveryId());
+                            failed.setString(3, owner);
+                            n = failed.executeUpdate();
+                        }
+                    }
+                    applied.merge(o.kind(), n, Integer::sum);
+                }
+            }
+            int nSent = applied.getOrDefault(Outcome.Kind.SENT, 0);
+            int nFailed = applied.getOrDefault(Outcome.Kind.FAILED, 0);
+            if (nSent + nFailed > 0) {
+                // Counters move in the same transaction as the rows they count.
+                try (PreparedStatement s = c.prepareStatement(
+                        "UPDATE launch SET sent = sent + ?, failed = failed + ?, pending = pending - ? WHERE id = ?")) {
+                    s.setInt(1, nSent);
+                    s.setInt(2, nFailed);
+                    s.setInt(3, nSent + nFailed);
+                    s.setLong(4, launchId);
+                    s.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<Instant> nextWork(long launchId) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT min(CASE WHEN status = 'PENDING' THEN next_attempt_at ELSE claimed_until END), count(*)
+                    FROM delivery WHERE launch_id = ? AND status IN ('PENDING', 'SENDING')""")) {
+                s.setLong(1, launchId);
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    Timestamp next = rs.getTimestamp(1);
+                    return rs.getLong(2) == 0 || next == null ? Optional.<Instant>empty() : Optional.of(next.toInstant());
+                }
+            }
+        });
+    }
+
+    @Override
+    public boolean completeIfDone(long launchId) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE launch SET status = CASE WHEN failed > 0 THEN 'COMPLETED_WITH_ERRORS' ELSE 'COMPLETED' END,
+                           finished_at = now(), lease_owner = NULL, lease_until = NULL
+                    WHERE id = ? AND status = 'RUNNING'
+                      AND NOT EXISTS (SELECT 1 FROM delivery WHERE launch_id = ? AND status IN ('PENDING', 'SENDING'))""")) {
+                s.setLong(1, launchId);
+                s.setLong(2, launchId);
+                return s.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public List<Long> abandonedLaunches(Duration queuedGrace, int limit) {
+        return inTransaction(c -> {
+            // Named query "abandoned launches": a lapsed lease lost its worker; a QUEUED launch never leased
+            // after the grace lost its Kafka job (or Kafka is away) and is started from here instead.
+            try (PreparedStatement s = c.prepareStatement("""
+                    SELECT id FROM launch
+                    WHERE status IN ('QUEUED', 'RUNNING') AND lease_until < now()
+                       OR status = 'RUNNING' AND lease_until IS NULL
+                       OR status = 'QUEUED' AND lease_until IS NULL AND created_at < now() - make_interval(secs => ?)
+                    ORDER BY id LIMIT ?""")) {
+                s.setDouble(1, queuedGrace.toMillis() / 1000.0);
+                s.setInt(2, limit);
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+                return ids;
+            }
+        });
+    }
+
+    private interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T inTransaction(Work<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    /** The database did not answer or refused; the caller backs off and tries again. */
+    public static class StoreException extends RuntimeException {
+        StoreException(SQLException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+}

@@ -1,0 +1,124 @@
+package org.crmbulk.worker.launch;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.BooleanSupplier;
+
+import org.crmbulk.worker.config.DeliveryConfig;
+import org.crmbulk.worker.smtp.MailTransport;
+import org.crmbulk.worker.smtp.OutgoingMail;
+import org.crmbulk.worker.smtp.SendResult;
+import org.jboss.logging.Logger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * Drives one launch to its end: expand it into deliveries, then claim a batch, send it, record
+ * the outcomes, until no delivery is pending. Every step is idempotent, so any worker can take
+ * over a launch at any point. The only duplicate window is a claimed batch whose sends reached
+ * the relay before the worker died: those deliveries are resent with the same Message-ID and counted.
+ */
+@ApplicationScoped
+public class LaunchProcessor {
+
+    private static final Logger LOG = Logger.getLogger(LaunchProcessor.class);
+
+    @Inject
+    LaunchStore store;
+
+    @Inject
+    MailTransport transport;
+
+    @Inject
+    MessageRenderer renderer;
+
+    @Inject
+    DeliveryConfig config;
+
+    /**
+     * @param keepGoing false once this worker should stop (shutdown, or the lease was lost)
+     * @return true when the launch reached a final status
+     */
+    public boolean drive(long launchId, String owner, BooleanSupplier keepGoing) {
+        store.expandIfQueued(launchId);
+        LaunchContent content = store.content(launchId).orElse(null);
+        if (content == null) {
+            return false;
+        }
+        String domain = config.messageIdDomain().orElseGet(() -> domainOf(content.from()));
+        while (keepGoing.getAsBoolean()) {
+            List<ClaimedDelivery> batch = store.claim(launchId, owner, config.batchSize(), config.claimLease(), domain);
+            if (batch.isEmpty()) {
+                Instant next = store.nextWork(launchId).orElse(null);
+                if (next == null) {
+                    return store.completeIfDone(launchId);
+                }
+                sleepUntil(next, keepGoing);
+                continue;
+            }
+            store.record(launchId, owner, send(content, batch));
+        }
+        return false;
+    }
+
+    private List<Outcome> send(LaunchContent content, List<ClaimedDelivery> batch) {
+        List<CompletableFuture<Outcome>> pending = new ArrayList<>(batch.size());
+        for (ClaimedDelivery d : batch) {
+            OutgoingMail mail;
+            try {
+                mail = new OutgoingMail(content.from(), d.email(), oneLine(renderer.render(content.subjectTemplate(), d.contact())),
+                        renderer.render(content.textTemplate(), d.contact()), d.messageId());
+            } catch (RuntimeException e) {
+                pending.add(CompletableFuture.completedFuture(Outcome.failed(d.id(), "template: " + e.getMessage())));
+                continue;
+            }
+            pending.add(transport.send(mail).toCompletableFuture().thenApply(result -> outcome(d, result)));
+        }
+        return pending.stream().map(CompletableFuture::join).toList();
+    }
+
+    private Outcome outcome(ClaimedDelivery d, SendResult result) {
+        return switch (result.kind()) {
+            case ACCEPTED -> Outcome.sent(d.id(), result.reply());
+            case PERMANENT -> Outcome.failed(d.id(), result.reply());
+            case TEMPORARY -> d.attempts() >= config.maxAttempts()
+                    ? Outcome.failed(d.id(), "gave up after " + d.attempts() + " attempts: " + result.reply())
+                    : Outcome.retry(d.id(), result.reply(), Instant.now().plus(backoff(d.attempts())));
+        };
+    }
+
+    /** Exponential backoff with full jitter in its upper half, so retries of a batch spread out. */
+    Duration backoff(int attempts) {
+        long base = config.retryDelay().toMillis() << Math.min(attempts - 1, 20);
+        long capped = Math.min(base, config.maxRetryDelay().toMillis());
+        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+    }
+
+    // A rendered subject must stay one header line, whatever a contact's fields hold.
+    private static String oneLine(String subject) {
+        return subject.replaceAll("[\\r\\n\\t\\x00-\\x1f\\x7f]+", " ").trim();
+    }
+
+    private static String domainOf(String from) {
+        int at = from.lastIndexOf('@');
+        String domain = at < 0 ? "crm-bulk.local" : from.substring(at + 1).replace(">", "").trim();
+        return domain.isEmpty() ? "crm-bulk.local" : domain;
+    }
+
+    private static void sleepUntil(Instant next, BooleanSupplier keepGoing) {
+        long millis = Math.min(1_000, Math.max(50, Duration.between(Instant.now(), next).toMillis()));
+        try {
+            if (keepGoing.getAsBoolean()) {
+                Thread.sleep(millis);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.debug("interrupted while waiting for retries");
+        }
+    }
+}

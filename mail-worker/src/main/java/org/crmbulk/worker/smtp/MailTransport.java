@@ -1,0 +1,9 @@
+package org.crmbulk.worker.smtp;
+
+import java.util.concurrent.CompletionStage;
+
+/** The worker's port to SMTP: a send never throws, it completes with the relay's classified answer. */
+public interface MailTransport {
+
+    CompletionStage<SendResult> send(OutgoingMail mail);
+}

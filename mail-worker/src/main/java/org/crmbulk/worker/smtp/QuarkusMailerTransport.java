@@ -1,0 +1,48 @@
+package org.crmbulk.worker.smtp;
+
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+
+import org.crmbulk.worker.config.DeliveryConfig;
+
+import io.quarkus.mailer.Mail;
+import io.quarkus.mailer.reactive.ReactiveMailer;
+import io.vertx.ext.mail.SMTPException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/** {@link MailTransport} over quarkus-mailer's pooled Vert.x SMTP client. */
+@ApplicationScoped
+public class QuarkusMailerTransport implements MailTransport {
+
+    @Inject
+    ReactiveMailer mailer;
+
+    @Inject
+    DeliveryConfig config;
+
+    @Override
+    public CompletionStage<SendResult> send(OutgoingMail mail) {
+        Mail message = Mail.withText(mail.to(), mail.subject(), mail.text())
+                .setFrom(mail.from())
+                .addHeader("Message-ID", mail.messageId());
+        return mailer.send(message)
+                .ifNoItem().after(config.sendTimeout()).failWith(TimeoutException::new)
+                .map(ignored -> SendResult.accepted("250 accepted"))
+                .onFailure().recoverWithItem(QuarkusMailerTransport::classify)
+                .subscribeAsCompletionStage();
+    }
+
+    static SendResult classify(Throwable failure) {
+        if (failure instanceof SMTPException smtp) {
+            String reply = smtp.getReplyCode() + " " + String.join(" ", smtp.getReplyMessages()).trim();
+            return smtp.isPermanent() ? SendResult.permanent(reply) : SendResult.temporary(reply);
+        }
+        if (failure instanceof TimeoutException) {
+            return SendResult.temporary("timeout: the relay did not answer in time");
+        }
+        // Refused or dropped connections and I/O errors say nothing about the message itself.
+        return SendResult.temporary("connection: " + failure.getClass().getSimpleName()
+                + (failure.getMessage() == null ? "" : ": " + failure.getMessage()));
+    }
+}

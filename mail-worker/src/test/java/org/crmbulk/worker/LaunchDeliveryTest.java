@@ -1,0 +1,153 @@
+package org.crmbulk.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.crmbulk.contract.SendJobV1;
+import org.crmbulk.testing.Mailbox;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+
+/** The worker, fed a send job over real Kafka, delivers over real SMTP and records it in real PostgreSQL. */
+@QuarkusTest
+class LaunchDeliveryTest {
+
+    @BeforeEach
+    void emptyMailbox() {
+        Mailbox.purge();
+    }
+
+    @Test
+    void a_launch_over_two_overlapping_lists_sends_each_address_once_personalized() throws Exception {
+        long jana = Fixtures.contact("jana@one.example.cz", "Jana", false);
+        long petr = Fixtures.contact("petr@one.example.cz", "Petr", false);
+        long janaAgain = Fixtures.contact("JANA@one.example.cz", "Jana", false);
+        long list1 = Fixtures.list("A", jana, petr);
+        long list2 = Fixtures.list("B", petr, janaAgain);
+        long action = Fixtures.bulkAction("Hello {contact.firstName}", "Dear {contact.firstName}, {contact.custom.city}!");
+        long launch = Fixtures.queuedLaunch(action, list1, list2);
+
+        Fixtures.publish(SendJobV1.launch(launch));
+
+        awaitStatus(launch, "COMPLETED");
+        List<MimeMessage> mails = Mailbox.messages();
+        assertThat(mails).hasSize(2);
+        assertThat(mails).extracting(MimeMessage::getSubject).containsExactlyInAnyOrder("Hello Jana", "Hello Petr");
+        MimeMessage toPetr = mails.stream().filter(m -> subject(m).equals("Hello Petr")).findFirst().orElseThrow();
+        assertThat(toPetr.getRecipients(Message.RecipientType.TO)[0].toString()).isEqualTo("petr@one.example.cz");
+        assertThat(((String) toPetr.getContent()).trim()).isEqualTo("Dear Petr, !");
+
+        List<Map<String, Object>> rows = Fixtures.deliveries(launch);
+        assertThat(rows).hasSize(2).allSatisfy(d -> assertThat(d.get("status")).isEqualTo("SENT"));
+        assertThat(mails).extracting(m -> m.getHeader("Message-ID")[0])
+                .containsExactlyInAnyOrderElementsOf(rows.stream().map(d -> (String) d.get("message_id")).toList());
+        assertCountersMatchRows(launch);
+    }
+
+    @Test
+    void opted_out_contacts_are_skipped_with_the_reason_recorded() throws Exception {
+        long in = Fixtures.contact("in@two.example.cz", "In", false);
+        long out = Fixtures.contact("out@two.example.cz", "Out", true);
+        long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("News", "Body"), Fixtures.list("C", in, out));
+
+        Fixtures.publish(SendJobV1.launch(launch));
+
+        awaitStatus(launch, "COMPLETED");
+        assertThat(Mailbox.messages()).hasSize(1);
+        Map<String, Object> skipped = Fixtures.rows("SELECT * FROM delivery WHERE launch_id = ? AND status = 'SKIPPED'", launch).get(0);
+        assertThat(skipped.get("email")).isEqualTo("out@two.example.cz");
+        assertThat((String) skipped.get("last_reply")).contains("opted out");
+        assertCountersMatchRows(launch);
+    }
+
+    @Test
+    void a_redelivered_job_of_a_finished_launch_sends_nothing_again() throws Exception {
+        long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("Once", "Body"),
+                Fixtures.list("D", Fixtures.contact("once@three.example.cz", "Once", false)));
+        SendJobV1 job = SendJobV1.launch(launch);
+        Fixtures.publish(job);
+        awaitStatus(launch, "COMPLETED");
+
+        Fixtures.publish(job);
+        Fixtures.publish(SendJobV1.launch(launch));
+
+        // The same job again and a second job for the launch: neither may produce a mail.
+        Thread.sleep(1_500);
+        assertThat(Mailbox.messages()).hasSize(1);
+        assertCountersMatchRows(launch);
+    }
+
+    @Test
+    void a_launch_whose_job_never_arrives_is_started_by_the_sweep() throws Exception {
+        long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("Late", "Body"),
+                Fixtures.list("E", Fixtures.contact("late@four.example.cz", "Late", false)));
+
+        awaitStatus(launch, "COMPLETED");
+        assertThat(Mailbox.messages()).extracting(MimeMessage::getSubject).containsExactly("Late");
+    }
+
+    @Test
+    void a_delivery_left_claimed_by_a_dead_worker_is_resent_with_its_message_id_and_counted() throws Exception {
+        long a = Fixtures.contact("a@five.example.cz", "A", false);
+        long b = Fixtures.contact("b@five.example.cz", "B", false);
+        long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("Crash", "Body"), Fixtures.list("F", a, b));
+        // What a worker killed mid-send leaves behind: a RUNNING launch with a lapsed lease and a stale claim.
+        Fixtures.update("UPDATE launch SET status = 'RUNNING', total = 2, pending = 2, lease_owner = 'dead', lease_until = now() - interval '1 second' WHERE id = ?", launch);
+        Fixtures.update("INSERT INTO delivery (launch_id, contact_id, email, status, attempts, message_id, claimed_by, claimed_until) "
+                + "VALUES (?, ?, 'a@five.example.cz', 'SENDING', 1, '<stale.1@five.example.cz>', 'dead', now() - interval '1 second')", launch, a);
+        Fixtures.update("INSERT INTO delivery (launch_id, contact_id, email, status) VALUES (?, ?, 'b@five.example.cz', 'PENDING')", launch, b);
+
+        awaitStatus(launch, "COMPLETED");
+        MimeMessage resent = Mailbox.messages().stream()
+                .filter(m -> address(m).equals("a@five.example.cz")).findFirst().orElseThrow();
+        assertThat(resent.getHeader("Message-ID")[0]).isEqualTo("<stale.1@five.example.cz>");
+        assertThat(Fixtures.launch(launch).get("possible_duplicates")).isEqualTo(1);
+        assertThat(Fixtures.rows("SELECT * FROM delivery WHERE launch_id = ? AND possible_duplicate", launch))
+                .extracting(d -> d.get("email")).containsExactly("a@five.example.cz");
+        assertCountersMatchRows(launch);
+    }
+
+    static void awaitStatus(long launch, String status) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> status.equals(Fixtures.launch(launch).get("status")));
+    }
+
+    static void assertCountersMatchRows(long launch) throws Exception {
+        Map<String, Object> l = Fixtures.launch(launch);
+        Map<String, Object> c = Fixtures.rows("""
+                SELECT count(*)::int AS total,
+                       count(*) FILTER (WHERE status IN ('PENDING', 'SENDING'))::int AS pending,
+                       count(*) FILTER (WHERE status = 'SENT')::int AS sent,
+                       count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
+                       count(*) FILTER (WHERE status = 'SKIPPED')::int AS skipped,
+                       count(*) FILTER (WHERE status = 'CANCELLED')::int AS cancelled
+                FROM delivery WHERE launch_id = ?""", launch).get(0);
+        for (String counter : List.of("total", "pending", "sent", "failed", "skipped", "cancelled")) {
+            assertThat(l.get(counter)).as(counter).isEqualTo(c.get(counter));
+        }
+    }
+
+    private static String subject(MimeMessage m) {
+        try {
+            return m.getSubject();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String address(MimeMessage m) {
+        try {
+            return m.getRecipients(Message.RecipientType.TO)[0].toString();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
