@@ -50,13 +50,15 @@ class LaunchApiTest {
             assertThat(job.kind()).isEqualTo(SendJobV1.Kind.LAUNCH);
             assertThat(job.targetId()).isEqualTo(launch);
         });
-        assertThat(count("SELECT count(*) FROM outbox")).as("published rows leave the outbox").isZero();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> count("SELECT count(*) FROM outbox") == 0);
     }
 
     @Test
     void a_launch_over_an_unknown_list_is_refused_and_writes_nothing() throws Exception {
         long action = Api.bulkAction("Hi", "Body");
         long launchesBefore = count("SELECT count(*) FROM launch");
+        long jobsBefore = count("SELECT count(*) FROM outbox");
 
         given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(999_999)))
                 .post("/api/v1/launches")
@@ -64,7 +66,7 @@ class LaunchApiTest {
                 .body("errors[0].field", equalTo("listIds"));
 
         assertThat(count("SELECT count(*) FROM launch")).isEqualTo(launchesBefore);
-        assertThat(count("SELECT count(*) FROM outbox")).isZero();
+        assertThat(count("SELECT count(*) FROM outbox")).isLessThanOrEqualTo(jobsBefore);
     }
 
     @Test

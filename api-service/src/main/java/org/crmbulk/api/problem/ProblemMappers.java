@@ -9,6 +9,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 
 import jakarta.validation.ConstraintViolation;
@@ -44,6 +45,12 @@ public class ProblemMappers {
                         + ", column " + e.getLocation().getColumnNr()))).toResponse();
     }
 
+    // Quarkus ships a mapper for this subtype; ours must be at least as specific to win.
+    @ServerExceptionMapper
+    public Response mismatchedJson(MismatchedInputException e) {
+        return unmappableJson(e);
+    }
+
     @ServerExceptionMapper
     public Response unmappableJson(JsonMappingException e) {
         String field = e.getPath().stream()
@@ -59,6 +66,12 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof JsonParseException parse) {
+            return malformedJson(parse);
+        }
+        if (e.getCause() instanceof JsonMappingException mapping) {
+            return unmappableJson(mapping);
+        }
         Response r = e.getResponse();
         if (r.getStatus() >= 500) {
             LOG.error("request failed", e);
