@@ -6,6 +6,9 @@ import org.crmbulk.contract.SendJobs;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.transaction.Status;
+import jakarta.transaction.Synchronization;
+import jakarta.transaction.TransactionSynchronizationRegistry;
 import jakarta.transaction.Transactional;
 
 /** Writes messages for Kafka into the caller's transaction; {@link OutboxRelay} publishes them after commit. */
@@ -18,6 +21,12 @@ public class Outbox {
     @Inject
     OutboxConfig config;
 
+    @Inject
+    OutboxRelay relay;
+
+    @Inject
+    TransactionSynchronizationRegistry transactions;
+
     @Transactional(Transactional.TxType.MANDATORY)
     public void enqueue(SendJobV1 job) {
         em.createNativeQuery("INSERT INTO outbox (topic, message_key, payload) VALUES (?1, ?2, ?3)")
@@ -25,5 +34,17 @@ public class Outbox {
                 .setParameter(2, job.key())
                 .setParameter(3, SendJobs.toJson(job))
                 .executeUpdate();
+        transactions.registerInterposedSynchronization(new Synchronization() {
+            @Override
+            public void beforeCompletion() {
+            }
+
+            @Override
+            public void afterCompletion(int status) {
+                if (status == Status.STATUS_COMMITTED) {
+                    relay.wakeUp();
+                }
+            }
+        });
     }
 }

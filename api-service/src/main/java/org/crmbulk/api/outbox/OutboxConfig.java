@@ -12,8 +12,8 @@ public interface OutboxConfig {
     @WithDefault("crm.mail.send-jobs")
     String sendJobsTopic();
 
-    /** How often the relay looks for unpublished messages. */
-    @WithDefault("0.2s")
+    /** How often the relay looks for unpublished messages besides being woken after each commit. */
+    @WithDefault("1s")
     Duration pollInterval();
 
     /** Messages published per transaction. */

@@ -3,6 +3,7 @@ package org.crmbulk.api.outbox;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.Producer;
@@ -11,17 +12,21 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.jboss.logging.Logger;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import io.quarkus.scheduler.Scheduled;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 
 /**
  * Publishes outbox rows to Kafka and deletes them in the same transaction. Rows are locked with
  * SKIP LOCKED, so several api-service replicas share the work without publishing a row twice at
- * once; when Kafka is down the transaction rolls back and the rows wait for the next poll.
+ * once; when Kafka is down the transaction rolls back and the rows wait for the next round.
  * Delivery to Kafka is at-least-once (a crash after the broker's ack but before the commit
  * republishes); the worker's consumers are idempotent for that reason.
+ * One relay thread per replica: woken right after a commit that wrote to the outbox, and every
+ * poll interval in any case (rows written by another replica, or left by a failed round).
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -37,13 +42,47 @@ public class OutboxRelay {
     @Inject
     OutboxConfig config;
 
+    private final Semaphore wakeUps = new Semaphore(0);
+    private volatile boolean running;
     private volatile boolean failing;
+    private Thread thread;
 
-    @Scheduled(every = "${crm.outbox.poll-interval:0.2s}", delayed = "1s",
-            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
-    void poll() {
+    void onStart(@Observes StartupEvent event) {
+        running = true;
+        thread = new Thread(this::loop, "outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws InterruptedException {
+        running = false;
+        wakeUp();
+        if (thread != null) {
+            thread.join(config.publishTimeout().toMillis() + 1_000);
+        }
+    }
+
+    /** Called after a commit that wrote outbox rows. */
+    public void wakeUp() {
+        wakeUps.release();
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                wakeUps.tryAcquire(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUps.drainPermits();
+                publishAll();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void publishAll() throws InterruptedException {
         try {
-            while (publishBatch() == config.batchSize()) {
+            while (running && publishBatch() == config.batchSize()) {
                 // a full batch means more may be waiting
             }
             if (failing) {
@@ -52,7 +91,7 @@ public class OutboxRelay {
             }
         } catch (RuntimeException e) {
             if (!failing) {
-                LOG.warnf("outbox: cannot publish to Kafka, will retry: %s", e.getMessage());
+                LOG.warnf("outbox: cannot publish, will retry every %s: %s", config.pollInterval(), e.getMessage());
                 failing = true;
             }
         }

@@ -1,0 +1,200 @@
+package org.crmbulk.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.matchesRegex;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.mail.Message;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * The two packaged services as separate processes on a real Kafka broker, PostgreSQL and SMTP
+ * server, driven over HTTP only: the path a user takes.
+ */
+class CampaignSystemTest {
+
+    private static Stack stack;
+    private static ServiceProcess worker;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        stack = new Stack();
+        RestAssured.baseURI = stack.startApi().baseUrl();
+        worker = stack.startWorker();
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @BeforeEach
+    void emptyMailbox() {
+        stack.smtp.purge();
+    }
+
+    @Test
+    void a_campaign_launched_over_http_reaches_every_member_and_its_history_shows_it() {
+        long list = createList("Newsletter", createContacts("slice", 5));
+        long action = createBulkAction("Hello {contact.firstName}", "Dear {contact.firstName}, spring offers are here.");
+
+        String location = given().contentType(ContentType.JSON)
+                .body(Map.of("bulkActionId", action, "listIds", List.of(list), "launchedBy", "system-test"))
+                .post("/api/v1/launches")
+                .then().statusCode(202).header("Location", matchesRegex(".*/api/v1/launches/\\d+"))
+                .extract().header("Location");
+
+        JsonPath done = awaitFinal(location, Duration.ofSeconds(60));
+        assertThat(done.getString("status")).isEqualTo("COMPLETED");
+        assertThat(done.getInt("counters.total")).isEqualTo(5);
+        assertThat(done.getInt("counters.sent")).isEqualTo(5);
+        assertThat(done.getInt("counters.pending")).isZero();
+        assertThat(done.getString("finishedAt")).isNotNull();
+        List<MimeMessage> mails = stack.smtp.received();
+        assertThat(mails).hasSize(5);
+        assertThat(mails).extracting(m -> subject(m)).contains("Hello slice0", "Hello slice4");
+        JsonPath deliveries = given().get(location + "/deliveries").then().statusCode(200).extract().jsonPath();
+        assertThat(deliveries.getList("items.status")).containsOnly("SENT");
+        assertThat(deliveries.getList("items.messageId", String.class))
+                .containsExactlyInAnyOrderElementsOf(mails.stream().map(m -> header(m, "Message-ID")).toList());
+    }
+
+    @Test
+    void a_worker_killed_with_sigkill_mid_launch_loses_nothing_and_resends_only_what_was_in_flight() throws Exception {
+        int recipients = 2_000;
+        long list = createList("Big list", createContacts("kill", recipients));
+        long action = createBulkAction("Offer for {contact.firstName}", "Hello {contact.firstName}.");
+        String location = given().contentType(ContentType.JSON)
+                .body(Map.of("bulkActionId", action, "listIds", List.of(list)))
+                .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
+
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .until(() -> stack.smtp.received().size() >= 300);
+        worker.kill();
+        int seenAtKill = stack.smtp.received().size();
+        JsonPath atKill = given().get(location).then().extract().jsonPath();
+        assertThat(atKill.getString("status")).as("the kill came mid-launch").isEqualTo("RUNNING");
+        worker = stack.startWorker();
+
+        JsonPath done = awaitFinal(location, Duration.ofSeconds(120));
+        int possibleDuplicates = done.getInt("possibleDuplicates");
+        List<MimeMessage> mails = stack.smtp.received();
+        Map<String, List<MimeMessage>> byRecipient = mails.stream().collect(Collectors.groupingBy(CampaignSystemTest::recipient));
+        int extra = mails.size() - recipients;
+        System.out.printf("SIGKILL report: recipients=%d, SMTP messages seen at kill=%d, total SMTP messages=%d, "
+                + "extra=%d, possibleDuplicates counted=%d, sentAtKill=%d%n",
+                recipients, seenAtKill, mails.size(), extra, possibleDuplicates, atKill.getInt("counters.sent"));
+
+        assertThat(done.getString("status")).isEqualTo("COMPLETED");
+        assertThat(done.getInt("counters.sent")).isEqualTo(recipients);
+        assertThat(done.getInt("counters.total")).isEqualTo(recipients);
+        assertThat(byRecipient).as("nothing lost: every recipient got the mail").hasSize(recipients);
+        assertThat(extra).as("duplicates only from the batch in flight, and each one counted")
+                .isBetween(0, possibleDuplicates);
+        assertThat(possibleDuplicates).as("bounded by the batch size").isLessThanOrEqualTo(20);
+        byRecipient.values().stream().filter(l -> l.size() > 1).forEach(copies -> assertThat(
+                copies.stream().map(m -> header(m, "Message-ID")).distinct()).as("a resend reuses the Message-ID").hasSize(1));
+        long launchId = done.getLong("id");
+        try (Connection c = stack.postgres.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT count(*), count(DISTINCT lower(email)), count(*) FILTER (WHERE status = 'SENT') FROM delivery WHERE launch_id = "
+                        + launchId)) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("one delivery row per recipient").isEqualTo(recipients);
+            assertThat(rs.getInt(2)).isEqualTo(recipients);
+            assertThat(rs.getInt(3)).as("every delivery SENT").isEqualTo(recipients);
+        }
+    }
+
+    private static JsonPath awaitFinal(String location, Duration timeout) {
+        Set<String> finalStates = Set.of("COMPLETED", "COMPLETED_WITH_ERRORS", "CANCELLED");
+        await().atMost(timeout).pollInterval(Duration.ofMillis(200))
+                .until(() -> finalStates.contains(given().get(location).then().extract().jsonPath().getString("status")));
+        return given().get(location).then().statusCode(200).extract().jsonPath();
+    }
+
+    private static long createList(String name, List<Long> contactIds) {
+        long id = given().contentType(ContentType.JSON).body(Map.of("name", name))
+                .post("/api/v1/lists").then().statusCode(201).extract().jsonPath().getLong("id");
+        given().contentType(ContentType.JSON).body(Map.of("contactIds", contactIds))
+                .post("/api/v1/lists/{id}/members", id).then().statusCode(200);
+        return id;
+    }
+
+    private static long createBulkAction(String subject, String body) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("name", "Campaign", "from", "news@shop.example.cz", "subject", subject, "textBody", body))
+                .post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    /** Creates contacts over HTTP, eight requests at a time. */
+    private static List<Long> createContacts(String prefix, int n) {
+        HttpClient http = HttpClient.newHttpClient();
+        Semaphore inFlight = new Semaphore(8);
+        List<CompletableFuture<Long>> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String json = "{\"email\":\"" + prefix + i + "@example.cz\",\"firstName\":\"" + prefix + i + "\"}";
+            inFlight.acquireUninterruptibly();
+            ids.add(http.sendAsync(HttpRequest.newBuilder(URI.create(RestAssured.baseURI + "/api/v1/contacts"))
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((r, e) -> inFlight.release())
+                    .thenApply(r -> {
+                        if (r.statusCode() != 201) {
+                            throw new IllegalStateException("contact not created: " + r.body());
+                        }
+                        return JsonPath.from(r.body()).getLong("id");
+                    }));
+        }
+        return ids.stream().map(CompletableFuture::join).toList();
+    }
+
+    private static String recipient(MimeMessage m) {
+        try {
+            return m.getRecipients(Message.RecipientType.TO)[0].toString().toLowerCase();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String subject(MimeMessage m) {
+        try {
+            return m.getSubject();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String header(MimeMessage m, String name) {
+        try {
+            return m.getHeader(name)[0];
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

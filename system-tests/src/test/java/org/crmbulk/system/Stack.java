@@ -1,0 +1,67 @@
+package org.crmbulk.system;
+
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.crmbulk.testing.TestKafka;
+import org.crmbulk.testing.TestPostgres;
+import org.crmbulk.testing.TestSmtp;
+
+/** The real broker, database and SMTP server, plus the two packaged services started against them. */
+final class Stack implements AutoCloseable {
+
+    final TestKafka kafka = TestKafka.start();
+    final TestPostgres postgres = TestPostgres.createFreshDatabase();
+    final TestSmtp smtp = TestSmtp.start();
+    ServiceProcess api;
+    private final java.util.List<ServiceProcess> processes = new java.util.ArrayList<>();
+
+    Stack() {
+        kafka.createTopics(4, "crm.mail.send-jobs");
+    }
+
+    ServiceProcess startApi() throws IOException {
+        int port = ServiceProcess.freePort();
+        Map<String, String> env = common();
+        env.put("CRM_API_PORT", String.valueOf(port));
+        api = ServiceProcess.start("api-service", "api-service", port, env);
+        processes.add(api);
+        return api;
+    }
+
+    /** Short leases so that a killed worker's launch is taken over within seconds. */
+    ServiceProcess startWorker() throws IOException {
+        int port = ServiceProcess.freePort();
+        Map<String, String> env = common();
+        env.put("CRM_WORKER_PORT", String.valueOf(port));
+        env.put("CRM_SMTP_HOST", "127.0.0.1");
+        env.put("CRM_SMTP_PORT", String.valueOf(smtp.port()));
+        env.put("CRM_SMTP_STARTTLS", "DISABLED");
+        env.put("CRM_DELIVERY_BATCH_SIZE", "20");
+        env.put("CRM_LAUNCH_LEASE", "3s");
+        env.put("CRM_HEARTBEAT_INTERVAL", "1s");
+        env.put("CRM_CLAIM_LEASE", "4s");
+        env.put("CRM_SWEEP_INTERVAL", "1s");
+        ServiceProcess worker = ServiceProcess.start("mail-worker", "mail-worker-" + (processes.size()), port, env);
+        processes.add(worker);
+        return worker;
+    }
+
+    private Map<String, String> common() {
+        Map<String, String> env = new HashMap<>();
+        env.put("CRM_DB_URL", postgres.jdbcUrl());
+        env.put("CRM_DB_USER", postgres.user());
+        env.put("CRM_DB_PASSWORD", postgres.password());
+        env.put("CRM_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+        return env;
+    }
+
+    @Override
+    public void close() {
+        processes.forEach(ServiceProcess::close);
+        smtp.close();
+        postgres.close();
+        kafka.close();
+    }
+}
