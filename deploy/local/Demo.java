@@ -1,0 +1,115 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP side of ./crm, with nothing but the JDK:
+ *   java Demo.java wait URL SECONDS      waits until URL answers 200
+ *   java Demo.java run API_URL           runs a demo campaign through the API, as a user would
+ *   java Demo.java mails CATCHER_URL     lists what the mail catcher received
+ */
+public class Demo {
+
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "wait" -> System.exit(waitFor(args[1], Integer.parseInt(args[2])) ? 0 : 1);
+            case "run" -> System.exit(runDemo(args[1]));
+            case "mails" -> listMails(args[1]);
+            default -> throw new IllegalArgumentException("unknown command " + args[0]);
+        }
+    }
+
+    static boolean waitFor(String url, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return true;
+                }
+            } catch (java.io.IOException e) {
+                // not up yet
+            }
+            Thread.sleep(250);
+        }
+        return false;
+    }
+
+    static int runDemo(String api) throws Exception {
+        String run = Long.toString(System.currentTimeMillis() % 1_000_000);
+        String[][] people = {
+                {"Jana", "Nováková", "jana.novakova"}, {"Petr", "Dvořák", "petr.dvorak"}, {"Eliška", "Černá", "eliska.cerna"},
+                {"Tomáš", "Horák", "tomas.horak"}, {"Lucie", "Procházková", "lucie.prochazkova"}};
+        List<String> contactIds = new ArrayList<>();
+        for (String[] p : people) {
+            String body = "{\"email\":\"" + p[2] + "+" + run + "@demo.example.cz\",\"firstName\":\"" + p[0]
+                    + "\",\"lastName\":\"" + p[1] + "\",\"company\":\"Demo s.r.o.\",\"customFields\":{\"city\":\"Brno\"}}";
+            contactIds.add(field(post(api + "/api/v1/contacts", body, 201), "id"));
+        }
+        String listId = field(post(api + "/api/v1/lists", "{\"name\":\"Demo customers " + run + "\"}", 201), "id");
+        post(api + "/api/v1/lists/" + listId + "/members", "{\"contactIds\":[" + String.join(",", contactIds) + "]}", 200);
+        String actionId = field(post(api + "/api/v1/bulk-actions", """
+                {"name":"Jarní nabídka","from":"obchod@demo.example.cz",
+                 "subject":"Jarní nabídka pro {contact.firstName}",
+                 "textBody":"Dobrý den, {contact.firstName} {contact.lastName},\\n\\nmáme pro vás jarní nabídku v {contact.custom.city}.\\n\\nDemo s.r.o."}""", 201), "id");
+        HttpResponse<String> accepted = send(HttpRequest.newBuilder(URI.create(api + "/api/v1/launches"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"bulkActionId\":" + actionId + ",\"listIds\":[" + listId + "],\"launchedBy\":\"demo\"}"))
+                .build(), 202);
+        String location = accepted.headers().firstValue("Location").orElseThrow();
+        String launchUrl = location.startsWith("http") ? location : api + location;
+        System.out.println("demo: launched " + launchUrl);
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            String launch = send(HttpRequest.newBuilder(URI.create(launchUrl)).build(), 200).body();
+            String status = field(launch, "status");
+            if (status.startsWith("COMPLETED") || status.equals("CANCELLED")) {
+                System.out.println("demo: launch " + field(launch, "id") + " " + status + " sent=" + field(launch, "sent")
+                        + " failed=" + field(launch, "failed"));
+                return status.equals("COMPLETED") ? 0 : 1;
+            }
+            Thread.sleep(250);
+        }
+        System.out.println("demo: launch did not finish within 120 s; see ./crm status and .crm/logs/");
+        return 1;
+    }
+
+    static void listMails(String catcher) throws Exception {
+        String json = send(HttpRequest.newBuilder(URI.create(catcher + "/messages")).build(), 200).body();
+        Matcher m = Pattern.compile("\\{\"n\":(\\d+),\"from\":\"(.*?)\",\"to\":\"(.*?)\",\"subject\":\"(.*?)\",\"messageId\":\"(.*?)\"").matcher(json);
+        int count = 0;
+        while (m.find()) {
+            System.out.printf("%4s  %-45s  %s%n", m.group(1), m.group(3), m.group(4));
+            count++;
+        }
+        System.out.println(count + " message(s); raw: " + catcher + "/messages/<n>");
+    }
+
+    private static String post(String url, String json, int expected) throws Exception {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), expected).body();
+    }
+
+    private static HttpResponse<String> send(HttpRequest request, int expected) throws Exception {
+        HttpResponse<String> r = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != expected) {
+            throw new IllegalStateException(request.method() + " " + request.uri() + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r;
+    }
+
+    private static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"?([^\",}]*)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return m.group(1);
+    }
+}
