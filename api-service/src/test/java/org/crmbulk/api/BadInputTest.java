@@ -37,7 +37,7 @@ class BadInputTest {
                 Arguments.of("invalid sender", "/api/v1/bulk-actions",
                         "{\"name\":\"n\",\"from\":\"not an address\",\"subject\":\"Hi\",\"textBody\":\"b\"}", 400, "from"),
                 Arguments.of("launch without lists", "/api/v1/launches", "{\"bulkActionId\":1,\"listIds\":[]}", 400, "listIds"),
-                Arguments.of("members of an unknown list", "/api/v1/lists/777777/members", "{\"contactIds\":[1]}", 404, "listId"));
+                Arguments.of("members of an unknown list", "/api/v1/lists/777777/members", "{\"contactIds\":[1]}", 404, "id"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -47,6 +47,12 @@ public class Contact extends PanacheEntityBase {
     @Column(name = "opted_out", nullable = false)
     public boolean optedOut;
 
+    @Column(name = "opted_out_at")
+    public OffsetDateTime optedOutAt;
+
+    @Column(name = "opt_out_source")
+    public String optOutSource;
+
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
 

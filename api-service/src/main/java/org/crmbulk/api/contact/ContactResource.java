@@ -1,17 +1,27 @@
 package org.crmbulk.api.contact;
 
+import java.io.InputStream;
 import java.net.URI;
+import java.util.List;
+
+import org.crmbulk.api.problem.ProblemException;
 
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
-
-import org.crmbulk.api.problem.ProblemException;
 
 @Path("/api/v1/contacts")
 public class ContactResource {
@@ -26,8 +36,47 @@ public class ContactResource {
     }
 
     @GET
+    public ContactPage search(@QueryParam("email") String email, @QueryParam("name") String name,
+            @QueryParam("company") String company, @QueryParam("externalId") String externalId,
+            @QueryParam("optedOut") Boolean optedOut,
+            @QueryParam("after") @DefaultValue("0") @Min(0) long after,
+            @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+        return contacts.search(new ContactFilter(email, name, company, externalId, optedOut), after, limit);
+    }
+
+    @GET
     @Path("/{id}")
     public ContactView get(@PathParam("id") long id) {
         return contacts.find(id).orElseThrow(() -> ProblemException.notFound("contact", id, "id"));
+    }
+
+    @PUT
+    @Path("/{id}")
+    public ContactView update(@PathParam("id") long id, @NotNull @Valid ContactRequest request) {
+        return contacts.update(id, request).orElseThrow(() -> ProblemException.notFound("contact", id, "id"));
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") long id) {
+        if (!contacts.delete(id)) {
+            throw ProblemException.notFound("contact", id, "id");
+        }
+        return Response.noContent().build();
+    }
+
+    /** Upsert by external ID: 200 with what was created, updated and rejected (and why). */
+    @POST
+    @Path("/bulk")
+    public UpsertResult upsert(@NotNull @Size(min = 1, max = 10_000) List<ContactRequest> requests) {
+        return contacts.upsert(requests);
+    }
+
+    /** CSV import, streamed: a header row names the columns; bad rows are reported, good ones kept. */
+    @POST
+    @Path("/import")
+    @Consumes({"text/csv", "text/plain", "application/octet-stream"})
+    public UpsertResult importCsv(InputStream csv, @QueryParam("listId") Long listId) {
+        return contacts.importCsv(csv, listId);
     }
 }

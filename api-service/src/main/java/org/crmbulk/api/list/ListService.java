@@ -14,6 +14,9 @@ import jakarta.ws.rs.core.Response;
 @ApplicationScoped
 public class ListService {
 
+    /** Launch statuses during which a list's members may still be read: the list must not go away. */
+    static final List<String> ACTIVE_LAUNCH = List.of("SCHEDULED", "QUEUED", "RUNNING", "PAUSED");
+
     @Inject
     EntityManager em;
 
@@ -23,41 +26,151 @@ public class ListService {
         list.name = request.name();
         list.description = request.description();
         list.persist();
-        return view(list);
+        return ListView.of(list);
     }
 
     @Transactional
     public Optional<ListView> find(long id) {
-        return MarketingList.<MarketingList>findByIdOptional(id).map(this::view);
+        return MarketingList.<MarketingList>findByIdOptional(id).map(ListView::of);
     }
 
     @Transactional
-    public MembersAdded addMembers(long listId, MembersRequest request) {
-        if (MarketingList.findById(listId) == null) {
-            throw ProblemException.notFound("marketing list", listId, "listId");
+    public ListPage all(long after, int limit) {
+        List<MarketingList> found = MarketingList.<MarketingList>find("id > ?1 ORDER BY id", after).page(0, limit + 1).list();
+        List<ListView> items = found.stream().limit(limit).map(ListView::of).toList();
+        return new ListPage(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+    }
+
+    @Transactional
+    public ListView patch(long id, ListPatch patch) {
+        MarketingList list = existing(id);
+        if (patch.name() != null) {
+            list.name = patch.name();
         }
-        Long[] ids = request.contactIds().stream().distinct().toArray(Long[]::new);
+        if (patch.description() != null) {
+            list.description = patch.description();
+        }
+        return ListView.of(list);
+    }
+
+    /** Refused while a launch over the list is not finished: it still reads the members. */
+    @Transactional
+    public void delete(long id) {
+        MarketingList list = existing(id);
         @SuppressWarnings("unchecked")
-        List<Number> unknown = em.createNativeQuery(
-                "SELECT u.id FROM unnest(CAST(?1 AS bigint[])) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM contact c WHERE c.id = u.id) LIMIT 20")
-                .setParameter(1, ids).getResultList();
-        if (!unknown.isEmpty()) {
-            throw new ProblemException(Response.Status.NOT_FOUND, "unknown contact IDs: " + unknown, "contactIds",
-                    "no contact with ID " + unknown.get(0) + (unknown.size() > 1 ? " (and others)" : ""));
+        List<Number> active = em.createNativeQuery("""
+                SELECT l.id FROM launch l JOIN launch_list ll ON ll.launch_id = l.id
+                WHERE ll.list_id = ?1 AND l.status IN (?2) LIMIT 1""")
+                .setParameter(1, id).setParameter(2, ACTIVE_LAUNCH).getResultList();
+        if (!active.isEmpty()) {
+            throw new ProblemException(Response.Status.CONFLICT, "marketing list " + id + " is used by launch "
+                    + active.get(0) + ", which has not finished", "id", "a launch over this list is still running");
         }
+        // Finished launches keep their history; only the link to the list goes.
+        em.createNativeQuery("DELETE FROM launch_list WHERE list_id = ?1").setParameter(1, id).executeUpdate();
+        list.delete();
+    }
+
+    @Transactional
+    public MembersChanged addMembers(long listId, MembersRequest request) {
+        existing(listId);
+        String source = contacts(request);
         // Adding a member twice is not an error: the primary key keeps one row.
-        int added = em.createNativeQuery(
-                "INSERT INTO list_member (list_id, contact_id) SELECT ?1, u.id FROM unnest(CAST(?2 AS bigint[])) AS u(id) ON CONFLICT DO NOTHING")
-                .setParameter(1, listId).setParameter(2, ids).executeUpdate();
-        return new MembersAdded(listId, request.contactIds().size(), added, memberCount(listId));
+        long added = em.createNativeQuery("INSERT INTO list_member (list_id, contact_id) SELECT :list, c.id FROM " + source
+                + " ON CONFLICT DO NOTHING").setParameter("list", listId).setParameter("keys", keys(request)).executeUpdate();
+        return changed(listId, request.size(), added);
     }
 
-    private ListView view(MarketingList list) {
-        return new ListView(list.id, list.name, list.description, memberCount(list.id), list.createdAt);
+    @Transactional
+    public MembersChanged removeMembers(long listId, MembersRequest request) {
+        existing(listId);
+        String source = contacts(request);
+        long removed = em.createNativeQuery("DELETE FROM list_member m USING " + source
+                + " WHERE m.list_id = :list AND m.contact_id = c.id").setParameter("list", listId).setParameter("keys", keys(request))
+                .executeUpdate();
+        return changed(listId, request.size(), -removed);
     }
 
-    private long memberCount(long listId) {
-        return ((Number) em.createNativeQuery("SELECT count(*) FROM list_member WHERE list_id = ?1")
-                .setParameter(1, listId).getSingleResult()).longValue();
+    /** Keyset page of members; with {@code notIn}, only those not also members of that list. */
+    @Transactional
+    public MemberPage members(long listId, Long notIn, long after, int limit) {
+        existing(listId);
+        if (notIn != null) {
+            existing(notIn, "notIn");
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                SELECT c.id, c.external_id, c.email, c.first_name, c.last_name, c.opted_out
+                FROM list_member m JOIN contact c ON c.id = m.contact_id
+                WHERE m.list_id = ?1 AND m.contact_id > ?2
+                  AND (CAST(?3 AS bigint) IS NULL
+                       OR NOT EXISTS (SELECT 1 FROM list_member o WHERE o.list_id = CAST(?3 AS bigint) AND o.contact_id = m.contact_id))
+                ORDER BY m.contact_id LIMIT ?4""")
+                .setParameter(1, listId).setParameter(2, after).setParameter(3, notIn).setParameter(4, limit + 1)
+                .getResultList();
+        List<MemberPage.Member> items = rows.stream().limit(limit).map(r -> new MemberPage.Member(((Number) r[0]).longValue(),
+                (String) r[1], (String) r[2], (String) r[3], (String) r[4], (Boolean) r[5])).toList();
+        return new MemberPage(items, rows.size() > limit ? items.get(items.size() - 1).contactId() : null);
+    }
+
+    @Transactional
+    public ListView copy(long listId, CopyRequest request) {
+        MarketingList source = existing(listId);
+        MarketingList copy = new MarketingList();
+        copy.name = request.name();
+        copy.description = source.description;
+        copy.persist();
+        em.flush();
+        long copied = em.createNativeQuery("INSERT INTO list_member (list_id, contact_id) SELECT ?1, contact_id FROM list_member WHERE list_id = ?2")
+                .setParameter(1, copy.id).setParameter(2, listId).executeUpdate();
+        em.createNativeQuery("UPDATE marketing_list SET member_count = ?1 WHERE id = ?2").setParameter(1, copied)
+                .setParameter(2, copy.id).executeUpdate();
+        copy.memberCount = copied;
+        return ListView.of(copy);
+    }
+
+    /** The contacts a request names, as a SQL source aliased c; unknown ones refuse the whole request. */
+    private String contacts(MembersRequest request) {
+        if (!(request.byContactIds() ^ request.byExternalIds())) {
+            throw ProblemException.badField("contactIds", "give contactIds or externalIds, one of the two and not empty");
+        }
+        String source = request.byContactIds()
+                ? "(SELECT DISTINCT u.id FROM unnest(CAST(:keys AS bigint[])) AS u(id) JOIN contact x ON x.id = u.id) AS c"
+                : "(SELECT DISTINCT x.id FROM unnest(CAST(:keys AS text[])) AS u(id) JOIN contact x ON x.external_id = u.id) AS c";
+        String column = request.byContactIds() ? "contactIds" : "externalIds";
+        String unknownQuery = request.byContactIds()
+                ? "SELECT CAST(u.id AS text) FROM unnest(CAST(:keys AS bigint[])) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM contact x WHERE x.id = u.id) LIMIT 10"
+                : "SELECT u.id FROM unnest(CAST(:keys AS text[])) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM contact x WHERE x.external_id = u.id) LIMIT 10";
+        @SuppressWarnings("unchecked")
+        List<String> unknown = em.createNativeQuery(unknownQuery).setParameter("keys", keys(request)).getResultList();
+        if (!unknown.isEmpty()) {
+            throw new ProblemException(Response.Status.NOT_FOUND, "unknown contacts: " + unknown, column,
+                    "no contact with " + (request.byContactIds() ? "ID " : "external ID ") + unknown.get(0)
+                            + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + "+ others)" : ""));
+        }
+        return source;
+    }
+
+    private static Object keys(MembersRequest request) {
+        return request.byContactIds() ? request.contactIds().toArray(Long[]::new) : request.externalIds().toArray(String[]::new);
+    }
+
+    private MembersChanged changed(long listId, int requested, long delta) {
+        Number count = (Number) em.createNativeQuery(
+                "UPDATE marketing_list SET member_count = member_count + ?1, updated_at = now() WHERE id = ?2 RETURNING member_count")
+                .setParameter(1, delta).setParameter(2, listId).getSingleResult();
+        return new MembersChanged(listId, requested, Math.abs(delta), count.longValue());
+    }
+
+    private MarketingList existing(long id) {
+        return existing(id, "id");
+    }
+
+    private MarketingList existing(long id, String field) {
+        MarketingList list = MarketingList.findById(id);
+        if (list == null) {
+            throw ProblemException.notFound("marketing list", id, field);
+        }
+        return list;
     }
 }
