@@ -144,6 +144,10 @@ public class ContactImporter {
                           AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.external_id IS NULL AND lower(c.email) = lower(i.email))
                         ORDER BY i.line""");
                 if (listId != null) {
+                    // A share lock keeps the list from being deleted while members are written.
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SELECT 1 FROM marketing_list WHERE id = " + listId + " FOR SHARE");
+                    }
                     addToList();
                 }
                 return new UpsertResult(byExternalId[0] + createdByEmail, byExternalId[1] + updatedByEmail, rejected,

@@ -70,6 +70,7 @@ public class ContactService {
                 UPDATE marketing_list l SET member_count = member_count - 1
                 WHERE EXISTS (SELECT 1 FROM list_member m WHERE m.list_id = l.id AND m.contact_id = ?1)""")
                 .setParameter(1, id).executeUpdate();
+        em.createNativeQuery("DELETE FROM list_member WHERE contact_id = ?1").setParameter(1, id).executeUpdate();
         contact.delete();
         return true;
     }

@@ -68,27 +68,32 @@ public class ListService {
         }
         // Finished launches keep their history; only the link to the list goes.
         em.createNativeQuery("DELETE FROM launch_list WHERE list_id = ?1").setParameter(1, id).executeUpdate();
+        em.createNativeQuery("DELETE FROM list_member WHERE list_id = ?1").setParameter(1, id).executeUpdate();
         list.delete();
     }
 
     @Transactional
     public MembersChanged addMembers(long listId, MembersRequest request) {
-        existing(listId);
-        String source = contacts(request);
-        // Adding a member twice is not an error: the primary key keeps one row.
-        long added = em.createNativeQuery("INSERT INTO list_member (list_id, contact_id) SELECT :list, c.id FROM " + source
-                + " ON CONFLICT DO NOTHING").setParameter("list", listId).setParameter("keys", keys(request)).executeUpdate();
-        return changed(listId, request.size(), added);
+        lockedForMembers(listId);
+        // Named query "add members": one pass resolves and inserts; a short count means unknown contacts,
+        // and the exception rolls the insert back. Adding a member twice is not an error.
+        Object[] counts = (Object[]) em.createNativeQuery("WITH c AS " + contacts(request)
+                + ", added AS (INSERT INTO list_member (list_id, contact_id) SELECT :list, c.id FROM c ON CONFLICT DO NOTHING RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM added)")
+                .setParameter("list", listId).setParameter("keys", keys(request)).getSingleResult();
+        refuseUnknown(request, ((Number) counts[0]).longValue());
+        return changed(listId, request.size(), ((Number) counts[1]).longValue());
     }
 
     @Transactional
     public MembersChanged removeMembers(long listId, MembersRequest request) {
-        existing(listId);
-        String source = contacts(request);
-        long removed = em.createNativeQuery("DELETE FROM list_member m USING " + source
-                + " WHERE m.list_id = :list AND m.contact_id = c.id").setParameter("list", listId).setParameter("keys", keys(request))
-                .executeUpdate();
-        return changed(listId, request.size(), -removed);
+        lockedForMembers(listId);
+        Object[] counts = (Object[]) em.createNativeQuery("WITH c AS " + contacts(request)
+                + ", removed AS (DELETE FROM list_member m USING c WHERE m.list_id = :list AND m.contact_id = c.id RETURNING 1)"
+                + " SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM removed)")
+                .setParameter("list", listId).setParameter("keys", keys(request)).getSingleResult();
+        refuseUnknown(request, ((Number) counts[0]).longValue());
+        return changed(listId, request.size(), -((Number) counts[1]).longValue());
     }
 
     /** Keyset page of members; with {@code notIn}, only those not also members of that list. */
@@ -129,26 +134,32 @@ public class ListService {
         return ListView.of(copy);
     }
 
-    /** The contacts a request names, as a SQL source aliased c; unknown ones refuse the whole request. */
-    private String contacts(MembersRequest request) {
+    /** The distinct contacts a request names, as a SQL subquery. */
+    private static String contacts(MembersRequest request) {
         if (!(request.byContactIds() ^ request.byExternalIds())) {
             throw ProblemException.badField("contactIds", "give contactIds or externalIds, one of the two and not empty");
         }
-        String source = request.byContactIds()
-                ? "(SELECT DISTINCT u.id FROM unnest(CAST(:keys AS bigint[])) AS u(id) JOIN contact x ON x.id = u.id) AS c"
-                : "(SELECT DISTINCT x.id FROM unnest(CAST(:keys AS text[])) AS u(id) JOIN contact x ON x.external_id = u.id) AS c";
+        return request.byContactIds()
+                ? "(SELECT DISTINCT x.id FROM unnest(CAST(:keys AS bigint[])) AS u(id) JOIN contact x ON x.id = u.id)"
+                : "(SELECT DISTINCT x.id FROM unnest(CAST(:keys AS text[])) AS u(id) JOIN contact x ON x.external_id = u.id)";
+    }
+
+    /** Fewer contacts found than named: name the unknown ones; the caller's transaction rolls back. */
+    private void refuseUnknown(MembersRequest request, long found) {
+        long named = request.byContactIds() ? request.contactIds().stream().distinct().count()
+                : request.externalIds().stream().distinct().count();
+        if (found == named) {
+            return;
+        }
         String column = request.byContactIds() ? "contactIds" : "externalIds";
         String unknownQuery = request.byContactIds()
                 ? "SELECT CAST(u.id AS text) FROM unnest(CAST(:keys AS bigint[])) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM contact x WHERE x.id = u.id) LIMIT 10"
                 : "SELECT u.id FROM unnest(CAST(:keys AS text[])) AS u(id) WHERE NOT EXISTS (SELECT 1 FROM contact x WHERE x.external_id = u.id) LIMIT 10";
         @SuppressWarnings("unchecked")
         List<String> unknown = em.createNativeQuery(unknownQuery).setParameter("keys", keys(request)).getResultList();
-        if (!unknown.isEmpty()) {
-            throw new ProblemException(Response.Status.NOT_FOUND, "unknown contacts: " + unknown, column,
-                    "no contact with " + (request.byContactIds() ? "ID " : "external ID ") + unknown.get(0)
-                            + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + "+ others)" : ""));
-        }
-        return source;
+        throw new ProblemException(Response.Status.NOT_FOUND, "unknown contacts: " + unknown, column,
+                "no contact with " + (request.byContactIds() ? "ID " : "external ID ") + unknown.get(0)
+                        + (unknown.size() > 1 ? " (and " + (unknown.size() - 1) + "+ others)" : ""));
     }
 
     private static Object keys(MembersRequest request) {
@@ -160,6 +171,13 @@ public class ListService {
                 "UPDATE marketing_list SET member_count = member_count + ?1, updated_at = now() WHERE id = ?2 RETURNING member_count")
                 .setParameter(1, delta).setParameter(2, listId).getSingleResult();
         return new MembersChanged(listId, requested, Math.abs(delta), count.longValue());
+    }
+
+    /** A share lock: members may be added concurrently, but the list cannot be deleted meanwhile. */
+    private void lockedForMembers(long id) {
+        if (em.find(MarketingList.class, id, jakarta.persistence.LockModeType.PESSIMISTIC_READ) == null) {
+            throw ProblemException.notFound("marketing list", id, "id");
+        }
     }
 
     private MarketingList existing(long id) {
