@@ -29,8 +29,26 @@ public class BulkAction extends PanacheEntityBase {
     @Column(name = "subject_template", nullable = false)
     public String subjectTemplate;
 
-    @Column(name = "text_template", nullable = false)
+    @Column(name = "reply_to")
+    public String replyTo;
+
+    @Column(name = "text_template")
     public String textTemplate;
+
+    @Column(name = "html_template")
+    public String htmlTemplate;
+
+    @Column(name = "create_activity", nullable = false)
+    public boolean createActivity;
+
+    @Column(name = "activity_type")
+    public String activityType;
+
+    @Column(name = "activity_owner")
+    public String activityOwner;
+
+    @Column(name = "activity_owner_user_id")
+    public Long activityOwnerUserId;
 
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;

@@ -3,13 +3,28 @@ package org.crmbulk.api.bulkaction;
 import org.crmbulk.api.problem.NoLineBreaks;
 import org.crmbulk.api.problem.ValidEmail;
 
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
-/** Subject and body are templates: {@code {contact.firstName}} and the other contact fields are merged per recipient. */
+/**
+ * What to send. Subject and bodies are Qute templates ({@code {contact.firstName}},
+ * {@code {contact.custom.city}}), checked when saved; give a text body, an HTML body, or both (an
+ * HTML-only action gets a generated text part).
+ */
 public record BulkActionRequest(
         @NotBlank @Size(max = 200) @NoLineBreaks String name,
         @NotBlank @ValidEmail String from,
+        @ValidEmail String replyTo,
         @NotBlank @Size(max = 998) @NoLineBreaks String subject,
-        @NotBlank @Size(max = 1_000_000) String textBody) {
+        @Size(max = 1_000_000) String textBody,
+        @Size(max = 2_000_000) String htmlBody,
+        @Valid ActivityOption activity) {
+
+    /**
+     * Create a CRM activity for each recipient the mail reached. {@code owner}: LAUNCHER (the
+     * launch's {@code launchedByUserId}) or FIXED ({@code ownerUserId}).
+     */
+    public record ActivityOption(boolean create, @Size(max = 50) @NoLineBreaks String type, String owner, Long ownerUserId) {
+    }
 }

@@ -1,16 +1,28 @@
 package org.crmbulk.api.bulkaction;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 
 import org.crmbulk.api.problem.ProblemException;
+import org.jboss.resteasy.reactive.RestForm;
+import org.jboss.resteasy.reactive.multipart.FileUpload;
 
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 @Path("/api/v1/bulk-actions")
@@ -26,8 +38,59 @@ public class BulkActionResource {
     }
 
     @GET
+    public BulkActionView.Page all(@QueryParam("after") @DefaultValue("0") @Min(0) long after,
+            @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+        return actions.all(after, limit);
+    }
+
+    @GET
     @Path("/{id}")
     public BulkActionView get(@PathParam("id") long id) {
         return actions.find(id).orElseThrow(() -> ProblemException.notFound("bulk action", id, "id"));
+    }
+
+    @PUT
+    @Path("/{id}")
+    public BulkActionView update(@PathParam("id") long id, @NotNull @Valid BulkActionRequest request) {
+        return actions.update(id, request);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") long id) {
+        actions.delete(id);
+        return Response.noContent().build();
+    }
+
+    /** Multipart upload (part "file"); stored once, attached to every message of every launch. */
+    @POST
+    @Path("/{id}/attachments")
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response addAttachment(@PathParam("id") long id, @RestForm("file") FileUpload file) {
+        if (file == null) {
+            throw ProblemException.badField("file", "a multipart part named file is required");
+        }
+        String type = file.contentType() == null ? "application/octet-stream" : file.contentType();
+        BulkActionView.AttachmentView added = actions.addAttachment(id, file.fileName(), type, file.size(), () -> {
+            try {
+                return Files.readAllBytes(file.uploadedFile());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return Response.created(URI.create("/api/v1/bulk-actions/" + id + "/attachments/" + added.id())).entity(added).build();
+    }
+
+    @DELETE
+    @Path("/{id}/attachments/{attachmentId}")
+    public Response deleteAttachment(@PathParam("id") long id, @PathParam("attachmentId") long attachmentId) {
+        actions.deleteAttachment(id, attachmentId);
+        return Response.noContent().build();
+    }
+
+    @POST
+    @Path("/{id}/preview")
+    public Preview preview(@PathParam("id") long id, Preview.Request request) {
+        return actions.preview(id, request == null ? null : request.contactId());
     }
 }

@@ -38,6 +38,12 @@ public class Launch extends PanacheEntityBase {
     @Column(name = "launched_by")
     public String launchedBy;
 
+    @Column(name = "launched_by_user_id")
+    public Long launchedByUserId;
+
+    @Column(name = "scheduled_at")
+    public OffsetDateTime scheduledAt;
+
     @Column(name = "created_at", nullable = false)
     public OffsetDateTime createdAt;
 

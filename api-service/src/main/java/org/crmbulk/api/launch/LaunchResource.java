@@ -1,9 +1,13 @@
 package org.crmbulk.api.launch;
 
 import java.net.URI;
+import java.time.OffsetDateTime;
 
 import org.crmbulk.api.problem.ProblemException;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -11,10 +15,13 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 @Path("/api/v1/launches")
@@ -23,11 +30,30 @@ public class LaunchResource {
     @Inject
     LaunchService launches;
 
-    /** 202: the launch is accepted and queued; its Location shows the progress. */
+    @Inject
+    DeliveryExport export;
+
+    @Inject
+    LaunchProgress progress;
+
+    /** 202: accepted and queued (or scheduled); its Location shows the progress. */
     @POST
-    public Response launch(@NotNull @Valid LaunchRequest request) {
-        LaunchView accepted = launches.launch(request);
-        return Response.accepted(accepted).location(URI.create("/api/v1/launches/" + accepted.id())).build();
+    public Response launch(@HeaderParam("Idempotency-Key") String idempotencyKey, @NotNull @Valid LaunchRequest request) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 200
+                || idempotencyKey.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
+            throw ProblemException.badField("Idempotency-Key", "must be 1 to 200 characters without control characters");
+        }
+        LaunchService.Answer answer = launches.launch(request, idempotencyKey);
+        return Response.status(answer.status()).location(URI.create(answer.location()))
+                .type(MediaType.APPLICATION_JSON).entity(answer.body()).build();
+    }
+
+    @GET
+    public LaunchView.Page history(@QueryParam("bulkActionId") Long bulkActionId, @QueryParam("status") String status,
+            @QueryParam("launchedBy") String launchedBy, @QueryParam("from") OffsetDateTime from,
+            @QueryParam("to") OffsetDateTime to, @QueryParam("before") Long before,
+            @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+        return launches.history(new LaunchFilter(bulkActionId, status, launchedBy, from, to), before, limit);
     }
 
     @GET
@@ -36,11 +62,49 @@ public class LaunchResource {
         return launches.find(id).orElseThrow(() -> ProblemException.notFound("launch", id, "id"));
     }
 
+    /** Server-sent events: the launch each time its counters or status change; the stream ends when it is final. */
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Blocking
+    public Multi<LaunchView> events(@PathParam("id") long id) {
+        get(id);
+        return progress.stream(id, 500);
+    }
+
+    @POST
+    @Path("/{id}/pause")
+    public LaunchView pause(@PathParam("id") long id) {
+        return launches.pause(id);
+    }
+
+    @POST
+    @Path("/{id}/resume")
+    public LaunchView resume(@PathParam("id") long id) {
+        return launches.resume(id);
+    }
+
+    @POST
+    @Path("/{id}/cancel")
+    public LaunchView cancel(@PathParam("id") long id) {
+        return launches.cancel(id);
+    }
+
     @GET
     @Path("/{id}/deliveries")
     public DeliveryPage deliveries(@PathParam("id") long id, @QueryParam("status") String status,
             @QueryParam("after") @DefaultValue("0") @Min(0) long after,
             @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return launches.deliveries(id, status, after, limit);
+    }
+
+    @GET
+    @Path("/{id}/deliveries.csv")
+    @Produces("text/csv")
+    public Response exportDeliveries(@PathParam("id") long id, @QueryParam("status") String status) {
+        launches.deliveries(id, status, 0, 1);
+        return Response.ok(export.csv(id, status))
+                .header("Content-Disposition", "attachment; filename=\"launch-" + id + "-deliveries.csv\"").build();
     }
 }

@@ -1,19 +1,30 @@
 package org.crmbulk.api.launch;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.crmbulk.api.bulkaction.BulkAction;
 import org.crmbulk.api.outbox.Outbox;
+import org.crmbulk.api.problem.Problem;
 import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.api.user.CrmUser;
 import org.crmbulk.contract.SendJobV1;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.Response;
 
@@ -21,6 +32,9 @@ import jakarta.ws.rs.core.Response;
 public class LaunchService {
 
     static final List<String> DELIVERY_STATUSES = List.of("PENDING", "SENDING", "SENT", "FAILED", "SKIPPED", "CANCELLED");
+    static final List<String> LAUNCH_STATUSES = List.of("SCHEDULED", "QUEUED", "RUNNING", "PAUSED", "COMPLETED",
+            "COMPLETED_WITH_ERRORS", "CANCELLED");
+    static final Set<String> FINAL = Set.of("COMPLETED", "COMPLETED_WITH_ERRORS", "CANCELLED");
 
     @Inject
     EntityManager em;
@@ -28,11 +42,56 @@ public class LaunchService {
     @Inject
     Outbox outbox;
 
-    /** Writes the launch and its send job in one transaction; the cost does not grow with the lists' size. */
+    @Inject
+    ObjectMapper json;
+
+    /** The answer to a launch request: the first one's, replayed as it was for a repeated Idempotency-Key. */
+    public record Answer(int status, String location, String body) {
+    }
+
+    /**
+     * Writes the launch and its send job in one transaction; the cost does not grow with the lists'
+     * size. With an idempotency key, a repeat returns the first answer and a different request under
+     * the same key is refused (422). Concurrent repeats wait on the key's row and then replay.
+     */
     @Transactional
-    public LaunchView launch(LaunchRequest request) {
+    public Answer launch(LaunchRequest request, String idempotencyKey) {
+        String hash = idempotencyKey == null ? null : hash(request);
+        if (idempotencyKey != null) {
+            int claimed = em.createNativeQuery("""
+                    INSERT INTO idempotency_key (key, request_hash, status, body) VALUES (?1, ?2, 0, '')
+                    ON CONFLICT DO NOTHING""").setParameter(1, idempotencyKey).setParameter(2, hash).executeUpdate();
+            if (claimed == 0) {
+                Object[] first = (Object[]) em.createNativeQuery(
+                        "SELECT request_hash, status, location, body FROM idempotency_key WHERE key = ?1")
+                        .setParameter(1, idempotencyKey).getSingleResult();
+                if (!hash.equals(first[0])) {
+                    throw new ProblemException(new Problem("about:blank", "Unprocessable Content", 422,
+                            "Idempotency-Key " + idempotencyKey + " was used for a different request",
+                            List.of(new Problem.FieldError("Idempotency-Key", "already used for a different request body"))));
+                }
+                return new Answer(((Number) first[1]).intValue(), (String) first[2], (String) first[3]);
+            }
+        }
+        LaunchView view = create(request);
+        Answer answer = new Answer(202, "/api/v1/launches/" + view.id(), write(view));
+        if (idempotencyKey != null) {
+            em.createNativeQuery("UPDATE idempotency_key SET status = ?2, location = ?3, body = ?4 WHERE key = ?1")
+                    .setParameter(1, idempotencyKey).setParameter(2, answer.status()).setParameter(3, answer.location())
+                    .setParameter(4, answer.body()).executeUpdate();
+        }
+        return answer;
+    }
+
+    private LaunchView create(LaunchRequest request) {
         if (BulkAction.findById(request.bulkActionId()) == null) {
             throw ProblemException.notFound("bulk action", request.bulkActionId(), "bulkActionId");
+        }
+        if (request.launchedByUserId() != null && CrmUser.findById(request.launchedByUserId()) == null) {
+            throw ProblemException.notFound("user", request.launchedByUserId(), "launchedByUserId");
+        }
+        if (request.scheduledAt() != null && !request.scheduledAt().isAfter(OffsetDateTime.now())) {
+            throw ProblemException.badField("scheduledAt", "must be in the future (leave it out to launch now)");
         }
         List<Long> listIds = request.listIds().stream().distinct().toList();
         @SuppressWarnings("unchecked")
@@ -45,8 +104,10 @@ public class LaunchService {
         }
         Launch launch = new Launch();
         launch.bulkActionId = request.bulkActionId();
-        launch.status = "QUEUED";
+        launch.status = request.scheduledAt() == null ? "QUEUED" : "SCHEDULED";
+        launch.scheduledAt = request.scheduledAt();
         launch.launchedBy = request.launchedBy();
+        launch.launchedByUserId = request.launchedByUserId();
         launch.createdAt = OffsetDateTime.now();
         launch.persist();
         em.createNativeQuery("INSERT INTO launch_list (launch_id, list_id) SELECT ?1, u.id FROM unnest(CAST(?2 AS bigint[])) AS u(id)")
@@ -60,6 +121,78 @@ public class LaunchService {
         return Launch.<Launch>findByIdOptional(id).map(l -> LaunchView.of(l, listIds(id)));
     }
 
+    /** Newest first, keyset-paged on the ID. */
+    @Transactional
+    public LaunchView.Page history(LaunchFilter filter, Long before, int limit) {
+        if (filter.status() != null && !LAUNCH_STATUSES.contains(filter.status())) {
+            throw ProblemException.badField("status", "must be one of " + LAUNCH_STATUSES);
+        }
+        StringBuilder where = new StringBuilder("id < :before");
+        Parameters params = Parameters.with("before", before == null ? Long.MAX_VALUE : before);
+        if (filter.bulkActionId() != null) {
+            where.append(" AND bulkActionId = :action");
+            params.and("action", filter.bulkActionId());
+        }
+        if (filter.status() != null) {
+            where.append(" AND status = :status");
+            params.and("status", filter.status());
+        }
+        if (filter.launchedBy() != null) {
+            where.append(" AND launchedBy = :by");
+            params.and("by", filter.launchedBy());
+        }
+        if (filter.from() != null) {
+            where.append(" AND createdAt >= :from");
+            params.and("from", filter.from());
+        }
+        if (filter.to() != null) {
+            where.append(" AND createdAt < :to");
+            params.and("to", filter.to());
+        }
+        List<Launch> found = Launch.<Launch>find(where + " ORDER BY id DESC", params).page(0, limit + 1).list();
+        List<LaunchView> items = found.stream().limit(limit).map(l -> LaunchView.of(l, listIds(l.id))).toList();
+        return new LaunchView.Page(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+    }
+
+    /** Stops sending after the batch in flight; the launch keeps its place and resumes where it stopped. */
+    @Transactional
+    public LaunchView pause(long id) {
+        Launch launch = locked(id);
+        requireStatus(launch, "pause", "SCHEDULED", "QUEUED", "RUNNING");
+        launch.status = "PAUSED";
+        return LaunchView.of(launch, listIds(id));
+    }
+
+    @Transactional
+    public LaunchView resume(long id) {
+        Launch launch = locked(id);
+        requireStatus(launch, "resume", "PAUSED");
+        if (launch.startedAt != null) {
+            launch.status = "RUNNING";
+        } else {
+            launch.status = launch.scheduledAt != null && launch.scheduledAt.isAfter(OffsetDateTime.now()) ? "SCHEDULED" : "QUEUED";
+        }
+        em.createNativeQuery("UPDATE launch SET lease_owner = NULL, lease_until = NULL WHERE id = ?1").setParameter(1, id)
+                .executeUpdate();
+        outbox.enqueue(SendJobV1.launch(id));
+        return LaunchView.of(launch, listIds(id));
+    }
+
+    /** Deliveries not yet sent become CANCELLED with the launch, in one transaction; those in flight finish. */
+    @Transactional
+    public LaunchView cancel(long id) {
+        Launch launch = locked(id);
+        requireStatus(launch, "cancel", "SCHEDULED", "QUEUED", "RUNNING", "PAUSED");
+        int cancelled = em.createNativeQuery(
+                "UPDATE delivery SET status = 'CANCELLED', last_reply = 'cancelled with the launch' WHERE launch_id = ?1 AND status = 'PENDING'")
+                .setParameter(1, id).executeUpdate();
+        launch.cancelled += cancelled;
+        launch.pending -= cancelled;
+        launch.status = "CANCELLED";
+        launch.finishedAt = OffsetDateTime.now();
+        return LaunchView.of(launch, listIds(id));
+    }
+
     @Transactional
     public DeliveryPage deliveries(long launchId, String status, long after, int limit) {
         if (Launch.findById(launchId) == null) {
@@ -71,7 +204,7 @@ public class LaunchService {
         // Keyset paging on the primary key: page 10,000 costs what page 1 costs.
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                SELECT id, contact_id, email, status, attempts, last_reply, message_id, possible_duplicate, sent_at
+                SELECT id, contact_id, email, status, attempts, last_reply, message_id, possible_duplicate, sent_at, activity_id
                 FROM delivery WHERE launch_id = ?1 AND id > ?2 AND (CAST(?3 AS text) IS NULL OR status = CAST(?3 AS text))
                 ORDER BY id LIMIT ?4""")
                 .setParameter(1, launchId).setParameter(2, after).setParameter(3, status).setParameter(4, limit + 1)
@@ -81,6 +214,21 @@ public class LaunchService {
         return new DeliveryPage(items, next);
     }
 
+    private Launch locked(long id) {
+        Launch launch = em.find(Launch.class, id, LockModeType.PESSIMISTIC_WRITE);
+        if (launch == null) {
+            throw ProblemException.notFound("launch", id, "id");
+        }
+        return launch;
+    }
+
+    private static void requireStatus(Launch launch, String action, String... allowed) {
+        if (!List.of(allowed).contains(launch.status)) {
+            throw new ProblemException(Response.Status.CONFLICT, "cannot " + action + " launch " + launch.id + ": it is "
+                    + launch.status, "status", "is " + launch.status + "; " + action + " needs one of " + List.of(allowed));
+        }
+    }
+
     private List<Long> listIds(long launchId) {
         @SuppressWarnings("unchecked")
         List<Number> ids = em.createNativeQuery("SELECT list_id FROM launch_list WHERE launch_id = ?1 ORDER BY list_id")
@@ -88,13 +236,30 @@ public class LaunchService {
         return ids.stream().map(Number::longValue).toList();
     }
 
-    private static DeliveryView delivery(Object[] r) {
-        return new DeliveryView(((Number) r[0]).longValue(), r[1] == null ? null : ((Number) r[1]).longValue(),
-                (String) r[2], (String) r[3], ((Number) r[4]).intValue(), (String) r[5], (String) r[6],
-                (Boolean) r[7], toOffset(r[8]));
+    private String hash(LaunchRequest request) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                    .digest(json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8)));
+        } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
-    private static OffsetDateTime toOffset(Object value) {
+    private String write(LaunchView view) {
+        try {
+            return json.writeValueAsString(view);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static DeliveryView delivery(Object[] r) {
+        return new DeliveryView(((Number) r[0]).longValue(), r[1] == null ? null : ((Number) r[1]).longValue(),
+                (String) r[2], (String) r[3], ((Number) r[4]).intValue(), (String) r[5], (String) r[6],
+                (Boolean) r[7], toOffset(r[8]), r[9] == null ? null : ((Number) r[9]).longValue());
+    }
+
+    static OffsetDateTime toOffset(Object value) {
         if (value == null) {
             return null;
         }

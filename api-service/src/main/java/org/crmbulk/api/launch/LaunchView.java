@@ -8,8 +8,11 @@ import java.util.List;
  * includes deliveries being sent right now.
  */
 public record LaunchView(long id, long bulkActionId, List<Long> listIds, String status, Counters counters,
-        int possibleDuplicates, String launchedBy, OffsetDateTime createdAt, OffsetDateTime startedAt,
-        OffsetDateTime finishedAt) {
+        int possibleDuplicates, String launchedBy, Long launchedByUserId, OffsetDateTime scheduledAt,
+        OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
+
+    public record Page(List<LaunchView> items, Long nextBefore) {
+    }
 
     public record Counters(int total, int pending, int sent, int failed, int skipped, int cancelled) {
     }
@@ -17,6 +20,6 @@ public record LaunchView(long id, long bulkActionId, List<Long> listIds, String 
     static LaunchView of(Launch l, List<Long> listIds) {
         return new LaunchView(l.id, l.bulkActionId, listIds, l.status,
                 new Counters(l.total, l.pending, l.sent, l.failed, l.skipped, l.cancelled), l.possibleDuplicates,
-                l.launchedBy, l.createdAt, l.startedAt, l.finishedAt);
+                l.launchedBy, l.launchedByUserId, l.scheduledAt, l.createdAt, l.startedAt, l.finishedAt);
     }
 }

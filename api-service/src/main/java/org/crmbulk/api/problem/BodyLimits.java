@@ -20,7 +20,7 @@ public class BodyLimits {
     @ServerRequestFilter(preMatching = true)
     public Optional<Response> limit(HttpServerRequest request) {
         String type = request.getHeader("Content-Type");
-        if (type != null && (type.startsWith("text/csv") || type.startsWith("text/plain") || type.startsWith("application/octet-stream"))) {
+        if (type != null && (type.startsWith("multipart/form-data") || type.startsWith("text/csv") || type.startsWith("text/plain") || type.startsWith("application/octet-stream"))) {
             return Optional.empty();
         }
         String length = request.getHeader("Content-Length");

@@ -13,7 +13,13 @@ public record Problem(String type, String title, int status, String detail, List
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
-    public record FieldError(String field, String reason) {
+    /** {@code line} and {@code column} point into a template or file when the reason has a place there. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record FieldError(String field, String reason, Integer line, Integer column) {
+
+        public FieldError(String field, String reason) {
+            this(field, reason, null, null);
+        }
     }
 
     public static Problem of(Response.Status status, String detail, List<FieldError> errors) {

@@ -22,6 +22,8 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.crmbulk.worker.smtp.OutgoingMail;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -131,15 +133,69 @@ public class JdbcLaunchStore implements LaunchStore {
     @Override
     public Optional<LaunchContent> content(long launchId) {
         return inTransaction(c -> {
+            LaunchContent content;
             try (PreparedStatement s = c.prepareStatement("""
-                    SELECT a.from_address, a.subject_template, a.text_template
+                    SELECT a.id, a.from_address, a.reply_to, a.subject_template, a.text_template, a.html_template,
+                           a.create_activity, coalesce(a.activity_type, 'EMAIL'),
+                           CASE WHEN a.activity_owner = 'FIXED' THEN a.activity_owner_user_id ELSE l.launched_by_user_id END
                     FROM launch l JOIN bulk_action a ON a.id = l.bulk_action_id WHERE l.id = ?""")) {
                 s.setLong(1, launchId);
                 try (ResultSet rs = s.executeQuery()) {
-                    return rs.next()
-                            ? Optional.of(new LaunchContent(launchId, rs.getString(1), rs.getString(2), rs.getString(3)))
-                            : Optional.<LaunchContent>empty();
+                    if (!rs.next()) {
+                        return Optional.<LaunchContent>empty();
+                    }
+                    long actionId = rs.getLong(1);
+                    content = new LaunchContent(launchId, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                            rs.getString(6), attachments(c, actionId), rs.getBoolean(7), rs.getString(8),
+                            (Long) rs.getObject(9, Long.class));
                 }
+            }
+            return Optional.of(content);
+        });
+    }
+
+    private static List<OutgoingMail.Attachment> attachments(Connection c, long actionId) throws SQLException {
+        List<OutgoingMail.Attachment> attachments = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT filename, content_type, content FROM attachment WHERE bulk_action_id = ? ORDER BY id")) {
+            s.setLong(1, actionId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    attachments.add(new OutgoingMail.Attachment(rs.getString(1), rs.getString(2), rs.getBytes(3)));
+                }
+            }
+        }
+        return List.copyOf(attachments);
+    }
+
+    @Override
+    public boolean isRunning(long launchId) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("SELECT status = 'RUNNING' FROM launch WHERE id = ?")) {
+                s.setLong(1, launchId);
+                try (ResultSet rs = s.executeQuery()) {
+                    return rs.next() && rs.getBoolean(1);
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<Long> releaseDueScheduled(int limit) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE launch SET status = 'QUEUED' WHERE id IN (
+                        SELECT id FROM launch WHERE status = 'SCHEDULED' AND scheduled_at <= now()
+                        ORDER BY scheduled_at LIMIT ? FOR UPDATE SKIP LOCKED)
+                    RETURNING id""")) {
+                s.setInt(1, limit);
+                List<Long> ids = new ArrayList<>();
+                try (ResultSet rs = s.executeQuery()) {
+                    while (rs.next()) {
+                        ids.add(rs.getLong(1));
+                    }
+                }
+                return ids;
             }
         });
     }
@@ -151,6 +207,15 @@ public class JdbcLaunchStore implements LaunchStore {
             // (their worker died mid-send). The Message-ID is fixed at the first claim, so a resend reuses it.
             List<ClaimedDelivery> claimed = new ArrayList<>();
             int reclaimed = 0;
+            // The share lock orders this claim against a pause or cancel, which lock the launch for update.
+            try (PreparedStatement gate = c.prepareStatement("SELECT status FROM launch WHERE id = ? FOR SHARE")) {
+                gate.setLong(1, launchId);
+                try (ResultSet rs = gate.executeQuery()) {
+                    if (!rs.next() || !"RUNNING".equals(rs.getString(1))) {
+                        return claimed;
+                    }
+                }
+            }
             try (PreparedStatement s = c.prepareStatement("""
                     WITH picked AS (
                         SELECT id, status AS was FROM delivery
@@ -239,9 +304,11 @@ public class JdbcLaunchStore implements LaunchStore {
     }
 
     @Override
-    public void record(long launchId, String owner, List<Outcome> outcomes) {
+    public void record(LaunchContent content, String owner, List<Outcome> outcomes) {
+        long launchId = content.launchId();
         inTransaction(c -> {
             Map<Outcome.Kind, Integer> applied = new EnumMap<>(Outcome.Kind.class);
+            List<Outcome> sentNow = new ArrayList<>();
             // Only this owner's live claim is recorded: a claim taken over by another worker is theirs now.
             try (PreparedStatement sent = c.prepareStatement("""
                     UPDATE delivery SET status = 'SENT', sent_at = now(), last_reply = ?, claimed_by = NULL, claimed_until = NULL
@@ -249,8 +316,8 @@ public class JdbcLaunchStore implements LaunchStore {
                  PreparedStatement retry = c.prepareStatement("""
                     UPDATE delivery SET status = 'PENDING', next_attempt_at = ?, last_reply = ?, claimed_by = NULL, claimed_until = NULL
                     WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""");
-                 PreparedStatement failed = c.prepareStatement("""
-                    UPDATE delivery SET status = 'FAILED', last_reply = ?, claimed_by = NULL, claimed_until = NULL
+                 PreparedStatement ended = c.prepareStatement("""
+                    UPDATE delivery SET status = ?, last_reply = ?, claimed_by = NULL, claimed_until = NULL
                     WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""")) {
                 for (Outcome o : outcomes) {
                     int n;
@@ -260,6 +327,9 @@ public class JdbcLaunchStore implements LaunchStore {
                             sent.setLong(2, o.deliveryId());
                             sent.setString(3, owner);
                             n = sent.executeUpdate();
+                            if (n == 1) {
+                                sentNow.add(o);
+                            }
                         }
                         case RETRY -> {
                             retry.setTimestamp(1, Timestamp.from(o.retryAt()));
@@ -269,30 +339,53 @@ public class JdbcLaunchStore implements LaunchStore {
                             n = retry.executeUpdate();
                         }
                         default -> {
-                            failed.setString(1, o.reply());
-                            failed.setLong(2, o.deliveryId());
-                            failed.setString(3, owner);
-                            n = failed.executeUpdate();
+                            ended.setString(1, o.kind().name());
+                            ended.setString(2, o.reply());
+                            ended.setLong(3, o.deliveryId());
+                            ended.setString(4, owner);
+                            n = ended.executeUpdate();
                         }
                     }
                     applied.merge(o.kind(), n, Integer::sum);
                 }
             }
+            if (content.createActivity() && !sentNow.isEmpty()) {
+                createActivities(c, content, sentNow);
+            }
             int nSent = applied.getOrDefault(Outcome.Kind.SENT, 0);
             int nFailed = applied.getOrDefault(Outcome.Kind.FAILED, 0);
-            if (nSent + nFailed > 0) {
+            int nSkipped = applied.getOrDefault(Outcome.Kind.SKIPPED, 0);
+            if (nSent + nFailed + nSkipped > 0) {
                 // Counters move in the same transaction as the rows they count.
                 try (PreparedStatement s = c.prepareStatement(
-                        "UPDATE launch SET sent = sent + ?, failed = failed + ?, pending = pending - ? WHERE id = ?")) {
+                        "UPDATE launch SET sent = sent + ?, failed = failed + ?, skipped = skipped + ?, pending = pending - ? WHERE id = ?")) {
                     s.setInt(1, nSent);
                     s.setInt(2, nFailed);
-                    s.setInt(3, nSent + nFailed);
-                    s.setLong(4, launchId);
+                    s.setInt(3, nSkipped);
+                    s.setInt(4, nSent + nFailed + nSkipped);
+                    s.setLong(5, launchId);
                     s.executeUpdate();
                 }
             }
             return null;
         });
+    }
+
+    /** One done e-mail activity per SENT delivery, linked both ways, in the delivery's own transaction. */
+    private static void createActivities(Connection c, LaunchContent content, List<Outcome> sent) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                WITH made AS (
+                    INSERT INTO activity (type, subject, status, contact_id, owner_user_id, launch_id, delivery_id, occurred_at)
+                    SELECT ?, o.subject, 'DONE', d.contact_id, ?, d.launch_id, d.id, now()
+                    FROM unnest(?, ?) AS o(delivery_id, subject) JOIN delivery d ON d.id = o.delivery_id
+                    RETURNING id, delivery_id)
+                UPDATE delivery d SET activity_id = made.id FROM made WHERE d.id = made.delivery_id""")) {
+            s.setString(1, content.activityType());
+            s.setObject(2, content.activityOwnerUserId());
+            s.setArray(3, c.createArrayOf("bigint", sent.stream().map(Outcome::deliveryId).toArray()));
+            s.setArray(4, c.createArrayOf("text", sent.stream().map(Outcome::subject).toArray()));
+            s.executeUpdate();
+        }
     }
 
     @Override

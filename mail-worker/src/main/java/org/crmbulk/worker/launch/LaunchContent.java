@@ -1,5 +1,14 @@
 package org.crmbulk.worker.launch;
 
-/** What every message of a launch is made from. */
-public record LaunchContent(long launchId, String from, String subjectTemplate, String textTemplate) {
+import java.util.List;
+
+import org.crmbulk.worker.smtp.OutgoingMail;
+
+/**
+ * What every message of a launch is made from: templates, sender, the attachments (loaded once per
+ * launch, shared by every message), and whether each SENT delivery records a CRM activity.
+ */
+public record LaunchContent(long launchId, String from, String replyTo, String subjectTemplate, String textTemplate,
+        String htmlTemplate, List<OutgoingMail.Attachment> attachments, boolean createActivity, String activityType,
+        Long activityOwnerUserId) {
 }

@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 
+import org.crmbulk.contract.EmailAddresses;
+import org.crmbulk.contract.template.MessageTemplates;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.smtp.MailTransport;
 import org.crmbulk.worker.smtp.OutgoingMail;
@@ -35,9 +37,6 @@ public class LaunchProcessor {
     MailTransport transport;
 
     @Inject
-    MessageRenderer renderer;
-
-    @Inject
     DeliveryConfig config;
 
     /**
@@ -54,6 +53,9 @@ public class LaunchProcessor {
         while (keepGoing.getAsBoolean()) {
             List<ClaimedDelivery> batch = store.claim(launchId, owner, config.batchSize(), config.claimLease(), domain);
             if (batch.isEmpty()) {
+                if (!store.isRunning(launchId)) {
+                    return false; // paused or cancelled: whoever resumes it starts a driver again
+                }
                 Instant next = store.nextWork(launchId).orElse(null);
                 if (next == null) {
                     return store.completeIfDone(launchId);
@@ -61,7 +63,7 @@ public class LaunchProcessor {
                 sleepUntil(next, keepGoing);
                 continue;
             }
-            store.record(launchId, owner, send(content, batch));
+            store.record(content, owner, send(content, batch));
         }
         return false;
     }
@@ -69,22 +71,35 @@ public class LaunchProcessor {
     private List<Outcome> send(LaunchContent content, List<ClaimedDelivery> batch) {
         List<CompletableFuture<Outcome>> pending = new ArrayList<>(batch.size());
         for (ClaimedDelivery d : batch) {
+            String invalid = EmailAddresses.problem(d.email()).orElse(null);
+            if (invalid != null) {
+                pending.add(CompletableFuture.completedFuture(Outcome.skipped(d.id(), "skipped: invalid address: " + invalid)));
+                continue;
+            }
             OutgoingMail mail;
             try {
-                mail = new OutgoingMail(content.from(), d.email(), oneLine(renderer.render(content.subjectTemplate(), d.contact())),
-                        renderer.render(content.textTemplate(), d.contact()), d.messageId());
+                mail = compose(content, d);
             } catch (RuntimeException e) {
                 pending.add(CompletableFuture.completedFuture(Outcome.failed(d.id(), "template: " + e.getMessage())));
                 continue;
             }
-            pending.add(transport.send(mail).toCompletableFuture().thenApply(result -> outcome(d, result)));
+            pending.add(transport.send(mail).toCompletableFuture().thenApply(result -> outcome(d, result, mail.subject())));
         }
         return pending.stream().map(CompletableFuture::join).toList();
     }
 
-    private Outcome outcome(ClaimedDelivery d, SendResult result) {
+    private static OutgoingMail compose(LaunchContent content, ClaimedDelivery d) {
+        String subject = oneLine(MessageTemplates.renderText(content.subjectTemplate(), d.contact()));
+        String html = content.htmlTemplate() == null ? null : MessageTemplates.renderHtml(content.htmlTemplate(), d.contact());
+        String text = content.textTemplate() != null ? MessageTemplates.renderText(content.textTemplate(), d.contact())
+                : MessageTemplates.textFromHtml(html);
+        return new OutgoingMail(content.from(), content.replyTo(), d.email(), subject, text, html, content.attachments(),
+                d.messageId());
+    }
+
+    private Outcome outcome(ClaimedDelivery d, SendResult result, String subject) {
         return switch (result.kind()) {
-            case ACCEPTED -> Outcome.sent(d.id(), result.reply());
+            case ACCEPTED -> Outcome.sent(d.id(), result.reply(), subject);
             case PERMANENT -> Outcome.failed(d.id(), result.reply());
             case TEMPORARY -> d.attempts() >= config.maxAttempts()
                     ? Outcome.failed(d.id(), "gave up after " + d.attempts() + " attempts: " + result.reply())

@@ -23,9 +23,17 @@ public interface LaunchStore {
 
     Optional<LaunchContent> content(long launchId);
 
+    /** Whether deliveries may be sent now: false once the launch is paused, cancelled or finished. */
+    boolean isRunning(long launchId);
+
+    /** SCHEDULED launches whose time has come become QUEUED; returns them. */
+    List<Long> releaseDueScheduled(int limit);
+
+    /** Claims due deliveries, only while the launch is RUNNING (a pause or cancel waits for the claim, or the claim for it). */
     List<ClaimedDelivery> claim(long launchId, String owner, int limit, Duration claimLease, String messageIdDomain);
 
-    void record(long launchId, String owner, List<Outcome> outcomes);
+    /** Records outcomes and moves counters in one transaction; a SENT delivery gets its CRM activity there too when asked. */
+    void record(LaunchContent content, String owner, List<Outcome> outcomes);
 
     /** When claimable work may next appear (a retry time, a claim running out); empty when nothing is pending. */
     Optional<Instant> nextWork(long launchId);

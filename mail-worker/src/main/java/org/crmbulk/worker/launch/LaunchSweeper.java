@@ -29,6 +29,12 @@ public class LaunchSweeper {
             return;
         }
         try {
+            for (Long launchId : store.releaseDueScheduled(10)) {
+                LOG.infof("launch %d: its scheduled time has come", launchId);
+                if (runner.hasFreeSlot()) {
+                    runner.startDriving(launchId);
+                }
+            }
             for (Long launchId : store.abandonedLaunches(config.queuedGrace(), 10)) {
                 if (!runner.hasFreeSlot()) {
                     return;

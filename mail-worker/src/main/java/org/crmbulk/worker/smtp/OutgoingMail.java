@@ -1,5 +1,14 @@
 package org.crmbulk.worker.smtp;
 
-/** One fully rendered message to one recipient; {@code messageId} is fixed per delivery so a resend reuses it. */
-public record OutgoingMail(String from, String to, String subject, String text, String messageId) {
+import java.util.List;
+
+/**
+ * One fully rendered message to one recipient; {@code messageId} is fixed per delivery so a resend
+ * reuses it. {@code html} may be null (text only); attachments are shared, never copied per message.
+ */
+public record OutgoingMail(String from, String replyTo, String to, String subject, String text, String html,
+        List<Attachment> attachments, String messageId) {
+
+    public record Attachment(String filename, String contentType, byte[] content) {
+    }
 }

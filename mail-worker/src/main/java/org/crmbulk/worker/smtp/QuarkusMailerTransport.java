@@ -23,9 +23,18 @@ public class QuarkusMailerTransport implements MailTransport {
 
     @Override
     public CompletionStage<SendResult> send(OutgoingMail mail) {
-        Mail message = Mail.withText(mail.to(), mail.subject(), mail.text())
+        Mail message = new Mail().addTo(mail.to()).setSubject(mail.subject()).setText(mail.text())
                 .setFrom(mail.from())
                 .addHeader("Message-ID", mail.messageId());
+        if (mail.html() != null) {
+            message.setHtml(mail.html());
+        }
+        if (mail.replyTo() != null) {
+            message.setReplyTo(mail.replyTo());
+        }
+        for (OutgoingMail.Attachment a : mail.attachments()) {
+            message.addAttachment(a.filename(), a.content(), a.contentType());
+        }
         return mailer.send(message)
                 .ifNoItem().after(config.sendTimeout()).failWith(TimeoutException::new)
                 .map(ignored -> SendResult.accepted("250 accepted"))
