@@ -15,12 +15,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,20 +36,10 @@ import jakarta.mail.internet.MimeMessage;
 class CampaignSystemTest {
 
     private static Stack stack;
-    private static ServiceProcess worker;
 
     @BeforeAll
     static void startStack() throws Exception {
-        stack = new Stack();
-        RestAssured.baseURI = stack.startApi().baseUrl();
-        worker = stack.startWorker();
-    }
-
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+        stack = Stack.shared();
     }
 
     @BeforeEach
@@ -70,7 +58,7 @@ class CampaignSystemTest {
                 .then().statusCode(202).header("Location", matchesRegex(".*/api/v1/launches/\\d+"))
                 .extract().header("Location");
 
-        JsonPath done = awaitFinal(location, Duration.ofSeconds(60));
+        JsonPath done = SystemApi.awaitFinal(location, Duration.ofSeconds(60));
         assertThat(done.getString("status")).isEqualTo("COMPLETED");
         assertThat(done.getInt("counters.total")).isEqualTo(5);
         assertThat(done.getInt("counters.sent")).isEqualTo(5);
@@ -88,7 +76,7 @@ class CampaignSystemTest {
     @Test
     void a_worker_killed_with_sigkill_mid_launch_loses_nothing_and_resends_only_what_was_in_flight() throws Exception {
         int recipients = 2_000;
-        long list = createList("Big list", createContacts("kill", recipients));
+        long list = SystemApi.importedList("Big list", "kill", recipients);
         long action = createBulkAction("Offer for {contact.firstName}", "Hello {contact.firstName}.");
         String location = given().contentType(ContentType.JSON)
                 .body(Map.of("bulkActionId", action, "listIds", List.of(list)))
@@ -96,13 +84,13 @@ class CampaignSystemTest {
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                 .until(() -> stack.smtp.received().size() >= 300);
-        worker.kill();
+        stack.worker.kill();
         int seenAtKill = stack.smtp.received().size();
         JsonPath atKill = given().get(location).then().extract().jsonPath();
         assertThat(atKill.getString("status")).as("the kill came mid-launch").isEqualTo("RUNNING");
-        worker = stack.startWorker();
+        stack.worker = stack.startWorker();
 
-        JsonPath done = awaitFinal(location, Duration.ofSeconds(120));
+        JsonPath done = SystemApi.awaitFinal(location, Duration.ofSeconds(120));
         int possibleDuplicates = done.getInt("possibleDuplicates");
         List<MimeMessage> mails = stack.smtp.received();
         Map<String, List<MimeMessage>> byRecipient = mails.stream().collect(Collectors.groupingBy(CampaignSystemTest::recipient));
@@ -129,13 +117,6 @@ class CampaignSystemTest {
             assertThat(rs.getInt(2)).isEqualTo(recipients);
             assertThat(rs.getInt(3)).as("every delivery SENT").isEqualTo(recipients);
         }
-    }
-
-    private static JsonPath awaitFinal(String location, Duration timeout) {
-        Set<String> finalStates = Set.of("COMPLETED", "COMPLETED_WITH_ERRORS", "CANCELLED");
-        await().atMost(timeout).pollInterval(Duration.ofMillis(200))
-                .until(() -> finalStates.contains(given().get(location).then().extract().jsonPath().getString("status")));
-        return given().get(location).then().statusCode(200).extract().jsonPath();
     }
 
     private static long createList(String name, List<Long> contactIds) {

@@ -8,8 +8,27 @@ import org.crmbulk.testing.TestKafka;
 import org.crmbulk.testing.TestPostgres;
 import org.crmbulk.testing.TestSmtp;
 
-/** The real broker, database and SMTP server, plus the two packaged services started against them. */
+/**
+ * The real broker, database and SMTP server, plus the two packaged services started against them:
+ * one for the whole test run, stopped by a shutdown hook.
+ */
 final class Stack implements AutoCloseable {
+
+    private static Stack shared;
+
+    /** The run's stack with api-service and one worker up; started on first use. */
+    static synchronized Stack shared() throws IOException {
+        if (shared == null) {
+            Stack stack = new Stack();
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
+            io.restassured.RestAssured.baseURI = stack.startApi().baseUrl();
+            stack.worker = stack.startWorker();
+            shared = stack;
+        }
+        return shared;
+    }
+
+    ServiceProcess worker;
 
     final TestKafka kafka = TestKafka.start();
     final TestPostgres postgres = TestPostgres.createFreshDatabase();
