@@ -10,14 +10,16 @@ import java.util.UUID;
  *
  * @param jobId      unique per job; consumers use it to skip a job they already finished
  * @param kind       what {@code targetId} points at
- * @param targetId   the launch ID for {@link Kind#LAUNCH}
+ * @param targetId   the launch ID for {@link Kind#LAUNCH}, the test send's for {@link Kind#TEST_SEND}
  * @param enqueuedAt when the job was written to the outbox
  */
 public record SendJobV1(UUID jobId, Kind kind, long targetId, Instant enqueuedAt) {
 
     public enum Kind {
         /** Expand a launch of a bulk action into deliveries and send them. */
-        LAUNCH
+        LAUNCH,
+        /** Send a bulk action to the few addresses of a test send, and record the relay's answers. */
+        TEST_SEND
     }
 
     public SendJobV1 {
@@ -30,8 +32,12 @@ public record SendJobV1(UUID jobId, Kind kind, long targetId, Instant enqueuedAt
         return new SendJobV1(UUID.randomUUID(), Kind.LAUNCH, launchId, Instant.now());
     }
 
+    public static SendJobV1 testSend(long testSendId) {
+        return new SendJobV1(UUID.randomUUID(), Kind.TEST_SEND, testSendId, Instant.now());
+    }
+
     /** Kafka record key: all jobs of one target land on one partition, in order. */
     public String key() {
-        return kind.name().toLowerCase() + "-" + targetId;
+        return kind.name().toLowerCase().replace('_', '-') + "-" + targetId;
     }
 }

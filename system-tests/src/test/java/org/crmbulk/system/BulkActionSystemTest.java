@@ -180,6 +180,27 @@ class BulkActionSystemTest {
         assertThat(stack.smtp.received()).hasSize(2);
     }
 
+    @Test
+    void a_test_send_reaches_only_the_given_addresses_rendered_for_a_contact_and_is_no_launch() {
+        long jana = contact("ts-" + UUID.randomUUID().toString().substring(0, 6) + "@example.cz", "Jana", false);
+        long action = bulkAction();
+
+        String location = given().contentType(ContentType.JSON)
+                .body(Map.of("addresses", List.of("qa1@example.cz", "qa2@example.cz"), "contactId", jana))
+                .post("/api/v1/bulk-actions/{id}/test-sends", action).then().statusCode(202).extract().header("Location");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+                .until(() -> "DONE".equals(given().get(location).then().extract().jsonPath().getString("status")));
+
+        JsonPath done = given().get(location).then().extract().jsonPath();
+        assertThat(done.getList("results.accepted", Boolean.class)).containsExactly(true, true);
+        assertThat(stack.smtp.received()).extracting(BulkActionSystemTest::recipient)
+                .containsExactlyInAnyOrder("qa1@example.cz", "qa2@example.cz");
+        assertThat(stack.smtp.received()).allSatisfy(m -> assertThat(m.getSubject()).isEqualTo("Hi Jana"));
+        given().queryParam("bulkActionId", action).get("/api/v1/launches").then().body("items.size()", org.hamcrest.Matchers.equalTo(0));
+        given().contentType(ContentType.JSON).body(Map.of("addresses", List.of("bad address")))
+                .post("/api/v1/bulk-actions/{id}/test-sends", action).then().statusCode(400);
+    }
+
     private static String launch(long list, OffsetDateTime scheduledAt) {
         Map<String, Object> body = new HashMap<>(Map.of("bulkActionId", bulkAction(), "listIds", List.of(list)));
         if (scheduledAt != null) {

@@ -31,6 +31,9 @@ public class BulkActionResource {
     @Inject
     BulkActionService actions;
 
+    @Inject
+    TestSendService testSends;
+
     @POST
     public Response create(@NotNull @Valid BulkActionRequest request) {
         BulkActionView created = actions.create(request);
@@ -86,6 +89,21 @@ public class BulkActionResource {
     public Response deleteAttachment(@PathParam("id") long id, @PathParam("attachmentId") long attachmentId) {
         actions.deleteAttachment(id, attachmentId);
         return Response.noContent().build();
+    }
+
+    /** 202: the worker sends it to these addresses only; the Location shows each relay answer. */
+    @POST
+    @Path("/{id}/test-sends")
+    public Response testSend(@PathParam("id") long id, @NotNull @Valid TestSend.Request request) {
+        TestSend accepted = testSends.request(id, request);
+        return Response.accepted(accepted).location(URI.create("/api/v1/bulk-actions/" + id + "/test-sends/" + accepted.id())).build();
+    }
+
+    @GET
+    @Path("/{id}/test-sends/{testSendId}")
+    public TestSend getTestSend(@PathParam("id") long id, @PathParam("testSendId") long testSendId) {
+        return testSends.find(testSendId).filter(t -> t.bulkActionId() == id)
+                .orElseThrow(() -> ProblemException.notFound("test send", testSendId, "testSendId"));
     }
 
     @POST

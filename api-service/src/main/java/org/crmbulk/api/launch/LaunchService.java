@@ -2,9 +2,7 @@ package org.crmbulk.api.launch;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.sql.Timestamp;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -256,19 +254,6 @@ public class LaunchService {
     static DeliveryView delivery(Object[] r) {
         return new DeliveryView(((Number) r[0]).longValue(), r[1] == null ? null : ((Number) r[1]).longValue(),
                 (String) r[2], (String) r[3], ((Number) r[4]).intValue(), (String) r[5], (String) r[6],
-                (Boolean) r[7], toOffset(r[8]), r[9] == null ? null : ((Number) r[9]).longValue());
-    }
-
-    static OffsetDateTime toOffset(Object value) {
-        if (value == null) {
-            return null;
-        }
-        if (value instanceof OffsetDateTime o) {
-            return o;
-        }
-        if (value instanceof java.time.Instant i) {
-            return i.atOffset(ZoneOffset.UTC);
-        }
-        return ((Timestamp) value).toInstant().atOffset(ZoneOffset.UTC);
+                (Boolean) r[7], Times.offset(r[8]), r[9] == null ? null : ((Number) r[9]).longValue());
     }
 }

@@ -3,6 +3,7 @@ package org.crmbulk.worker.job;
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.SendJobs;
 import org.crmbulk.worker.launch.LaunchRunner;
+import org.crmbulk.worker.testsend.TestSendProcessor;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
@@ -23,6 +24,9 @@ public class SendJobConsumer {
     @Inject
     LaunchRunner runner;
 
+    @Inject
+    TestSendProcessor testSends;
+
     @Incoming(SendJobs.CHANNEL)
     @Blocking
     public void onJob(String payload) throws InterruptedException {
@@ -39,6 +43,7 @@ public class SendJobConsumer {
             try {
                 switch (job.kind()) {
                     case LAUNCH -> runner.startDriving(job.targetId());
+                    case TEST_SEND -> testSends.process(job.targetId());
                 }
                 return;
             } catch (RuntimeException e) {

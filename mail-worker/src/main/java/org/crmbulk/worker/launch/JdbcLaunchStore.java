@@ -154,6 +154,32 @@ public class JdbcLaunchStore implements LaunchStore {
         });
     }
 
+    /** A bulk action's content outside any launch (test sends): no activities. */
+    public Optional<LaunchContent> actionContent(long bulkActionId) {
+        return inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT from_address, reply_to, subject_template, text_template, html_template FROM bulk_action WHERE id = ?")) {
+                s.setLong(1, bulkActionId);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<LaunchContent>empty();
+                    }
+                    return Optional.of(new LaunchContent(0, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), attachments(c, bulkActionId), false, null, null));
+                }
+            }
+        });
+    }
+
+    /** The merge fields of one contact, as templates see them; empty when it does not exist. */
+    public Map<String, Object> contactFields(Long contactId) {
+        if (contactId == null) {
+            return Map.of();
+        }
+        return inTransaction(c -> contacts(c, List.<Object[]>of(new Object[] {null, null, null, null, null, contactId}))
+                .getOrDefault(contactId, Map.of()));
+    }
+
     private static List<OutgoingMail.Attachment> attachments(Connection c, long actionId) throws SQLException {
         List<OutgoingMail.Attachment> attachments = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement(
@@ -465,7 +491,7 @@ public class JdbcLaunchStore implements LaunchStore {
 
     /** The database did not answer or refused; the caller backs off and tries again. */
     public static class StoreException extends RuntimeException {
-        StoreException(SQLException cause) {
+        public StoreException(SQLException cause) {
             super(cause.getMessage(), cause);
         }
     }

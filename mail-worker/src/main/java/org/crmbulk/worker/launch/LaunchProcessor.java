@@ -88,7 +88,8 @@ public class LaunchProcessor {
         return pending.stream().map(CompletableFuture::join).toList();
     }
 
-    private static OutgoingMail compose(LaunchContent content, ClaimedDelivery d) {
+    /** Renders one message; launches and test sends share it, so a test shows what recipients get. */
+    public static OutgoingMail compose(LaunchContent content, ClaimedDelivery d) {
         String subject = oneLine(MessageTemplates.renderText(content.subjectTemplate(), d.contact()));
         String html = content.htmlTemplate() == null ? null : MessageTemplates.renderHtml(content.htmlTemplate(), d.contact());
         String text = content.textTemplate() != null ? MessageTemplates.renderText(content.textTemplate(), d.contact())
@@ -119,7 +120,7 @@ public class LaunchProcessor {
         return subject.replaceAll("[\\r\\n\\t\\x00-\\x1f\\x7f]+", " ").trim();
     }
 
-    private static String domainOf(String from) {
+    static String domainOf(String from) {
         int at = from.lastIndexOf('@');
         String domain = at < 0 ? "crm-bulk.local" : from.substring(at + 1).replace(">", "").trim();
         return domain.isEmpty() ? "crm-bulk.local" : domain;
