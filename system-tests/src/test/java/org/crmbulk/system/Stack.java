@@ -29,6 +29,19 @@ final class Stack implements AutoCloseable {
     }
 
     ServiceProcess worker;
+    private ServiceProcess secondApi;
+
+    /** A second api-service replica on the same database and broker, started on first use. */
+    synchronized ServiceProcess secondApi() throws IOException {
+        if (secondApi == null) {
+            int port = ServiceProcess.freePort();
+            Map<String, String> env = common();
+            env.put("CRM_API_PORT", String.valueOf(port));
+            secondApi = ServiceProcess.start("api-service", "api-service-2", port, env);
+            processes.add(secondApi);
+        }
+        return secondApi;
+    }
 
     final TestKafka kafka = TestKafka.start();
     final TestPostgres postgres = TestPostgres.createFreshDatabase();

@@ -29,10 +29,16 @@ public class Outbox {
 
     @Transactional(Transactional.TxType.MANDATORY)
     public void enqueue(SendJobV1 job) {
-        em.createNativeQuery("INSERT INTO outbox (topic, message_key, payload) VALUES (?1, ?2, ?3)")
-                .setParameter(1, config.sendJobsTopic())
-                .setParameter(2, job.key())
-                .setParameter(3, SendJobs.toJson(job))
+        enqueue(config.sendJobsTopic(), job.key(), SendJobs.toJson(job));
+    }
+
+    /** @param payload null publishes a tombstone (compacted topics) */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void enqueue(String topic, String key, String payload) {
+        em.createNativeQuery("INSERT INTO outbox (topic, message_key, payload) VALUES (?1, ?2, CAST(?3 AS text))")
+                .setParameter(1, topic)
+                .setParameter(2, key)
+                .setParameter(3, payload)
                 .executeUpdate();
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override

@@ -12,6 +12,10 @@ public interface OutboxConfig {
     @WithDefault("crm.mail.send-jobs")
     String sendJobsTopic();
 
+    /** Compacted Kafka topic of codebook changes ({@link org.crmbulk.contract.CodebookChanges}). */
+    @WithDefault("crm.codebooks")
+    String codebooksTopic();
+
     /** How often the relay looks for unpublished messages besides being woken after each commit. */
     @WithDefault("1s")
     Duration pollInterval();

@@ -2,6 +2,7 @@ package org.crmbulk.worker.job;
 
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.SendJobs;
+import org.crmbulk.worker.activity.ActivityMailProcessor;
 import org.crmbulk.worker.launch.LaunchRunner;
 import org.crmbulk.worker.testsend.TestSendProcessor;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -27,6 +28,9 @@ public class SendJobConsumer {
     @Inject
     TestSendProcessor testSends;
 
+    @Inject
+    ActivityMailProcessor activityMail;
+
     @Incoming(SendJobs.CHANNEL)
     @Blocking
     public void onJob(String payload) throws InterruptedException {
@@ -44,6 +48,7 @@ public class SendJobConsumer {
                 switch (job.kind()) {
                     case LAUNCH -> runner.startDriving(job.targetId());
                     case TEST_SEND -> testSends.process(job.targetId());
+                    case ACTIVITY_MAIL -> activityMail.process(job.targetId());
                 }
                 return;
             } catch (RuntimeException e) {

@@ -94,8 +94,8 @@ public class LaunchProcessor {
         String html = content.htmlTemplate() == null ? null : MessageTemplates.renderHtml(content.htmlTemplate(), d.contact());
         String text = content.textTemplate() != null ? MessageTemplates.renderText(content.textTemplate(), d.contact())
                 : MessageTemplates.textFromHtml(html);
-        return new OutgoingMail(content.from(), content.replyTo(), d.email(), subject, text, html, content.attachments(),
-                d.messageId());
+        return new OutgoingMail(content.from(), content.replyTo(), List.of(d.email()), List.of(), subject, text, html,
+                content.attachments(), d.messageId());
     }
 
     private Outcome outcome(ClaimedDelivery d, SendResult result, String subject) {

@@ -22,6 +22,9 @@ public class LaunchSweeper {
     @Inject
     DeliveryConfig config;
 
+    @Inject
+    org.crmbulk.worker.activity.ActivityMailProcessor activityMail;
+
     @Scheduled(every = "${mail.delivery.sweep-interval:10s}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() throws InterruptedException {
@@ -41,6 +44,9 @@ public class LaunchSweeper {
                 }
                 LOG.infof("launch %d: its lease lapsed, taking it over", launchId);
                 runner.startDriving(launchId);
+            }
+            for (Long jobId : activityMail.due(config.queuedGrace(), 10)) {
+                activityMail.process(jobId);
             }
         } catch (RuntimeException e) {
             LOG.warnf("sweep failed, next one retries: %s", e.getMessage());

@@ -23,9 +23,12 @@ public class QuarkusMailerTransport implements MailTransport {
 
     @Override
     public CompletionStage<SendResult> send(OutgoingMail mail) {
-        Mail message = new Mail().addTo(mail.to()).setSubject(mail.subject()).setText(mail.text())
+        Mail message = new Mail().setTo(mail.to()).setSubject(mail.subject()).setText(mail.text())
                 .setFrom(mail.from())
                 .addHeader("Message-ID", mail.messageId());
+        if (!mail.cc().isEmpty()) {
+            message.setCc(mail.cc());
+        }
         if (mail.html() != null) {
             message.setHtml(mail.html());
         }

@@ -1,0 +1,98 @@
+package org.crmbulk.api.activity;
+
+import java.net.URI;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+import org.crmbulk.api.problem.ProblemException;
+
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+
+@Path("/api/v1/activities")
+public class ActivityResource {
+
+    @Inject
+    ActivityService activities;
+
+    @Inject
+    MailTaskService mailTasks;
+
+    @POST
+    public Response create(@NotNull @Valid ActivityRequest request) {
+        ActivityView created = activities.create(request);
+        return Response.created(URI.create("/api/v1/activities/" + created.id())).entity(created).build();
+    }
+
+    @GET
+    public ActivityView.Page list(@QueryParam("contactId") Long contactId, @QueryParam("ownerUserId") Long ownerUserId,
+            @QueryParam("type") String type, @QueryParam("launchId") Long launchId, @QueryParam("from") OffsetDateTime from,
+            @QueryParam("to") OffsetDateTime to, @QueryParam("before") Long before,
+            @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
+        return activities.list(contactId, ownerUserId, type, launchId, from, to, before, limit);
+    }
+
+    @GET
+    @Path("/{id}")
+    public ActivityView get(@PathParam("id") long id) {
+        return activities.find(id).orElseThrow(() -> ProblemException.notFound("activity", id, "id"));
+    }
+
+    @PUT
+    @Path("/{id}")
+    public ActivityView update(@PathParam("id") long id, @NotNull @Valid ActivityRequest request) {
+        return activities.update(id, request);
+    }
+
+    @DELETE
+    @Path("/{id}")
+    public Response delete(@PathParam("id") long id) {
+        activities.delete(id);
+        return Response.noContent().build();
+    }
+
+    /** INDIVIDUAL and BULK: 202 + Location of the mail job; CLIENT: 200 with the draft (nothing is sent). */
+    @POST
+    @Path("/{id}/mail-tasks")
+    public Response runMailTask(@PathParam("id") long id, @NotNull @Valid MailTaskRequest request) {
+        MailJobView job = mailTasks.run(id, request);
+        if ("CLIENT".equals(job.mode())) {
+            return Response.ok(job).build();
+        }
+        return Response.accepted(job).location(URI.create("/api/v1/activities/" + id + "/mail-jobs/" + job.id())).build();
+    }
+
+    /** The activity's mail log, newest first. */
+    @GET
+    @Path("/{id}/mail-jobs")
+    public List<MailJobView> mailLog(@PathParam("id") long id) {
+        return mailTasks.log(id);
+    }
+
+    @GET
+    @Path("/{id}/mail-jobs/{jobId}")
+    public MailJobView mailJob(@PathParam("id") long id, @PathParam("jobId") long jobId) {
+        return mailTasks.find(id, jobId).orElseThrow(() -> ProblemException.notFound("mail job", jobId, "jobId"));
+    }
+
+    @GET
+    @Path("/{id}/mail-jobs/{jobId}/draft.eml")
+    @Produces("message/rfc822")
+    public Response draft(@PathParam("id") long id, @PathParam("jobId") long jobId) {
+        return Response.ok(mailTasks.eml(id, jobId))
+                .header("Content-Disposition", "attachment; filename=\"activity-" + id + "-draft.eml\"").build();
+    }
+}

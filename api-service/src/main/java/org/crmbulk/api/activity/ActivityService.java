@@ -1,0 +1,188 @@
+package org.crmbulk.api.activity;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.crmbulk.api.contact.Contact;
+import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.api.user.CrmUser;
+
+import io.quarkus.panache.common.Parameters;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+@ApplicationScoped
+public class ActivityService {
+
+    @Inject
+    EntityManager em;
+
+    @Transactional
+    public ActivityView create(ActivityRequest request) {
+        check(request);
+        Activity activity = new Activity();
+        apply(activity, request);
+        activity.persist();
+        em.flush();
+        writeParties(activity.id, request);
+        return view(activity);
+    }
+
+    @Transactional
+    public Optional<ActivityView> find(long id) {
+        return Activity.<Activity>findByIdOptional(id).map(this::view);
+    }
+
+    @Transactional
+    public ActivityView update(long id, ActivityRequest request) {
+        Activity activity = existing(id);
+        check(request);
+        apply(activity, request);
+        em.createNativeQuery("DELETE FROM activity_party WHERE activity_id = ?1").setParameter(1, id).executeUpdate();
+        writeParties(id, request);
+        return view(activity);
+    }
+
+    @Transactional
+    public void delete(long id) {
+        existing(id).delete();
+    }
+
+    /** Newest first, keyset-paged; the time range applies to the start (or, without one, when it happened). */
+    @Transactional
+    public ActivityView.Page list(Long contactId, Long ownerUserId, String type, Long launchId, OffsetDateTime from,
+            OffsetDateTime to, Long before, int limit) {
+        StringBuilder where = new StringBuilder("id < :before");
+        Parameters p = Parameters.with("before", before == null ? Long.MAX_VALUE : before);
+        if (contactId != null) {
+            where.append(" AND contactId = :contact");
+            p.and("contact", contactId);
+        }
+        if (ownerUserId != null) {
+            where.append(" AND ownerUserId = :owner");
+            p.and("owner", ownerUserId);
+        }
+        if (type != null) {
+            where.append(" AND type = :type");
+            p.and("type", type);
+        }
+        if (launchId != null) {
+            where.append(" AND launchId = :launch");
+            p.and("launch", launchId);
+        }
+        if (from != null) {
+            where.append(" AND coalesce(startsAt, occurredAt) >= :from");
+            p.and("from", from);
+        }
+        if (to != null) {
+            where.append(" AND coalesce(startsAt, occurredAt) < :to");
+            p.and("to", to);
+        }
+        List<Activity> found = Activity.<Activity>find(where + " ORDER BY id DESC", p).page(0, limit + 1).list();
+        List<ActivityView> items = found.stream().limit(limit).map(this::view).toList();
+        return new ActivityView.Page(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+    }
+
+    Activity existing(long id) {
+        Activity activity = Activity.findById(id);
+        if (activity == null) {
+            throw ProblemException.notFound("activity", id, "id");
+        }
+        return activity;
+    }
+
+    private void check(ActivityRequest r) {
+        if (r.contactId() != null && Contact.findById(r.contactId()) == null) {
+            throw ProblemException.notFound("contact", r.contactId(), "contactId");
+        }
+        if (r.ownerUserId() != null && CrmUser.findById(r.ownerUserId()) == null) {
+            throw ProblemException.notFound("user", r.ownerUserId(), "ownerUserId");
+        }
+        List<Long> responsible = r.responsibleUserIds() == null ? List.of() : r.responsibleUserIds();
+        for (int i = 0; i < responsible.size(); i++) {
+            if (CrmUser.findById(responsible.get(i)) == null) {
+                throw ProblemException.notFound("user", responsible.get(i), "responsibleUserIds[" + i + "]");
+            }
+        }
+        checkParties("participants", r.participants());
+        checkParties("cc", r.cc());
+    }
+
+    private static void checkParties(String field, List<ActivityRequest.Party> parties) {
+        if (parties == null) {
+            return;
+        }
+        for (int i = 0; i < parties.size(); i++) {
+            ActivityRequest.Party p = parties.get(i);
+            int given = (p.contactId() != null ? 1 : 0) + (p.userId() != null ? 1 : 0) + (p.email() != null ? 1 : 0);
+            String name = field + "[" + i + "]";
+            if (given != 1) {
+                throw ProblemException.badField(name, "give exactly one of contactId, userId or email");
+            }
+            if (p.contactId() != null && Contact.findById(p.contactId()) == null) {
+                throw ProblemException.notFound("contact", p.contactId(), name + ".contactId");
+            }
+            if (p.userId() != null && CrmUser.findById(p.userId()) == null) {
+                throw ProblemException.notFound("user", p.userId(), name + ".userId");
+            }
+        }
+    }
+
+    private static void apply(Activity a, ActivityRequest r) {
+        a.type = r.type();
+        a.subject = r.subject();
+        a.body = r.body();
+        a.bodyHtml = r.bodyHtml();
+        a.startsAt = r.startsAt();
+        a.status = r.status() == null ? "PLANNED" : r.status();
+        a.contactId = r.contactId();
+        a.ownerUserId = r.ownerUserId();
+    }
+
+    private void writeParties(long activityId, ActivityRequest r) {
+        if (r.responsibleUserIds() != null) {
+            for (Long user : r.responsibleUserIds().stream().distinct().toList()) {
+                insertParty(activityId, "RESPONSIBLE", new ActivityRequest.Party(null, user, null, null));
+            }
+        }
+        if (r.participants() != null) {
+            r.participants().forEach(p -> insertParty(activityId, "PARTICIPANT", p));
+        }
+        if (r.cc() != null) {
+            r.cc().forEach(p -> insertParty(activityId, "CC", p));
+        }
+    }
+
+    private void insertParty(long activityId, String role, ActivityRequest.Party p) {
+        em.createNativeQuery("""
+                INSERT INTO activity_party (activity_id, role, contact_id, user_id, email, display_name)
+                VALUES (?1, ?2, CAST(?3 AS bigint), CAST(?4 AS bigint), CAST(?5 AS text), CAST(?6 AS text))""")
+                .setParameter(1, activityId).setParameter(2, role).setParameter(3, p.contactId()).setParameter(4, p.userId())
+                .setParameter(5, p.email()).setParameter(6, p.name()).executeUpdate();
+    }
+
+    private ActivityView view(Activity a) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                "SELECT role, contact_id, user_id, email, display_name FROM activity_party WHERE activity_id = ?1 ORDER BY id")
+                .setParameter(1, a.id).getResultList();
+        List<Long> responsible = new ArrayList<>();
+        List<ActivityRequest.Party> participants = new ArrayList<>();
+        List<ActivityRequest.Party> cc = new ArrayList<>();
+        for (Object[] r : rows) {
+            ActivityRequest.Party party = new ActivityRequest.Party(r[1] == null ? null : ((Number) r[1]).longValue(),
+                    r[2] == null ? null : ((Number) r[2]).longValue(), (String) r[3], (String) r[4]);
+            switch ((String) r[0]) {
+                case "RESPONSIBLE" -> responsible.add(party.userId());
+                case "PARTICIPANT" -> participants.add(party);
+                default -> cc.add(party);
+            }
+        }
+        return new ActivityView(a.id, a.type, a.subject, a.body, a.bodyHtml, a.startsAt, a.status, a.contactId, a.ownerUserId,
+                a.launchId, responsible, participants, cc, a.createdAt, a.updatedAt);
+    }
+}

@@ -1,0 +1,12 @@
+package org.crmbulk.api.activity;
+
+import org.crmbulk.api.problem.NoLineBreaks;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+
+/** Run a mail task (its ID or an alias) on an activity; subject and bodies default to the activity's. */
+public record MailTaskRequest(@NotBlank @Size(max = 200) String task, @Size(max = 998) @NoLineBreaks String subject,
+        @Size(max = 1_000_000) String body, @Size(max = 2_000_000) String bodyHtml,
+        @Size(max = 200) @NoLineBreaks String requestedBy) {
+}

@@ -1,0 +1,69 @@
+package org.crmbulk.api.codebook;
+
+import java.net.URI;
+import java.util.List;
+
+import org.crmbulk.api.problem.ProblemException;
+
+import jakarta.inject.Inject;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Response;
+
+@Path("/api/v1/codebooks")
+public class CodebookResource {
+
+    @Inject
+    CodebookService codebooks;
+
+    @GET
+    public List<CodebookEntry.Summary> all() {
+        return codebooks.codebooks();
+    }
+
+    @GET
+    @Path("/{codebook}/entries")
+    public List<CodebookEntry> entries(@PathParam("codebook") String codebook) {
+        return codebooks.entries(codebook);
+    }
+
+    @GET
+    @Path("/{codebook}/entries/{key}")
+    public CodebookEntry entry(@PathParam("codebook") String codebook, @PathParam("key") String key) {
+        return codebooks.entry(codebook, key)
+                .orElseThrow(() -> ProblemException.notFound("codebook entry", codebook + "/" + key, "key"));
+    }
+
+    /** 201 when the entry is new, 200 when it changed; OMAILUL keys and values are checked. */
+    @PUT
+    @Path("/{codebook}/entries/{key}")
+    public Response put(@PathParam("codebook") String codebook, @PathParam("key") String key,
+            @NotNull @Valid CodebookEntry.Request request) {
+        boolean created = codebooks.put(codebook, key, request);
+        CodebookEntry entry = codebooks.entry(codebook, key).orElseThrow();
+        return created ? Response.created(URI.create("/api/v1/codebooks/" + codebook + "/entries/" + key)).entity(entry).build()
+                : Response.ok(entry).build();
+    }
+
+    @DELETE
+    @Path("/{codebook}/entries/{key}")
+    public Response delete(@PathParam("codebook") String codebook, @PathParam("key") String key,
+            @QueryParam("changedBy") String changedBy) {
+        if (!codebooks.delete(codebook, key, changedBy)) {
+            throw ProblemException.notFound("codebook entry", codebook + "/" + key, "key");
+        }
+        return Response.noContent().build();
+    }
+
+    @GET
+    @Path("/{codebook}/audit")
+    public List<CodebookEntry.Audit> audit(@PathParam("codebook") String codebook, @QueryParam("key") String key) {
+        return codebooks.audit(codebook, key);
+    }
+}

@@ -1,0 +1,226 @@
+package org.crmbulk.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayInputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * The five mail tasks of an activity in the three OMAILUL modes, on the packaged services, with the
+ * codebook edited through a second api-service replica just before each request.
+ */
+class ActivityMailSystemTest {
+
+    private static final Map<String, String> TASKS = Map.of(
+            "orsoft.o.crm.Ohakt.posliMailNaVedomi", "cc",
+            "orsoft.o.crm.Ohakt.posliMailKontaktu", "contact",
+            "orsoft.o.crm.Ohakt.posliMailZodpovednym", "responsible",
+            "orsoft.o.crm.Ohakt.posliMailUcastnikum", "participants",
+            "orsoft.o.crm.Ohakt.posliMailUcastnikumAZodpovednym", "participants+responsible");
+
+    private static Stack stack;
+    private static String replicaB;
+    private static long activity;
+    private static Map<String, Set<String>> expected;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        stack = Stack.shared();
+        replicaB = stack.secondApi().baseUrl();
+        String p = "am" + UUID.randomUUID().toString().substring(0, 6);
+        long contact = post("/api/v1/contacts", Map.of("email", p + "-kontakt@example.cz", "firstName", "Jiří", "lastName", "Kontakt"));
+        long u1 = post("/api/v1/users", Map.of("email", p + "-boss@example.cz", "lastName", "Šéf"));
+        long u2 = post("/api/v1/users", Map.of("email", p + "-deputy@example.cz"));
+        long participantContact = post("/api/v1/contacts", Map.of("email", p + "-ucastnik@example.cz", "firstName", "Účastník"));
+        Map<String, Object> body = new HashMap<>();
+        body.put("type", "MEETING");
+        body.put("subject", "Schůzka – příprava nabídky");
+        body.put("body", "Dobrý den,\nposílám podklady ke schůzce.\n");
+        body.put("contactId", contact);
+        body.put("ownerUserId", u1);
+        body.put("responsibleUserIds", List.of(u1, u2));
+        body.put("participants", List.of(Map.of("contactId", participantContact), Map.of("email", p + "-guest@example.cz", "name", "Host Hostovský"),
+                Map.of("userId", u2)));
+        body.put("cc", List.of(Map.of("email", p + "-info1@example.cz", "name", "Info"), Map.of("email", p + "-info2@example.cz")));
+        activity = post("/api/v1/activities", body);
+        expected = Map.of(
+                "cc", Set.of(p + "-info1@example.cz", p + "-info2@example.cz"),
+                "contact", Set.of(p + "-kontakt@example.cz"),
+                "responsible", Set.of(p + "-boss@example.cz", p + "-deputy@example.cz"),
+                "participants", Set.of(p + "-ucastnik@example.cz", p + "-guest@example.cz", p + "-deputy@example.cz"),
+                "participants+responsible", Set.of(p + "-ucastnik@example.cz", p + "-guest@example.cz", p + "-deputy@example.cz",
+                        p + "-boss@example.cz"));
+    }
+
+    @BeforeEach
+    void emptyMailbox() {
+        stack.smtp.purge();
+    }
+
+    @Test
+    void each_task_in_individual_mode_sends_one_message_per_recipient() {
+        for (var task : TASKS.entrySet()) {
+            setMode(task.getKey(), " ");
+            stack.smtp.purge();
+            JsonPath job = awaitDone(runTask(task.getKey(), 202));
+            Set<String> want = expected.get(task.getValue());
+            List<MimeMessage> mails = stack.smtp.received();
+            assertThat(mails).as(task.getValue()).hasSize(want.size());
+            assertThat(mails).allSatisfy(m -> assertThat(recipients(m, Message.RecipientType.TO)).hasSize(1));
+            assertThat(mails.stream().flatMap(m -> recipients(m, Message.RecipientType.TO).stream()).collect(Collectors.toSet()))
+                    .isEqualTo(want);
+            assertThat(job.getList("recipients.status")).containsOnly("SENT");
+            assertThat(job.getString("mode")).isEqualTo("INDIVIDUAL");
+        }
+    }
+
+    @Test
+    void each_task_in_bulk_mode_sends_one_message_to_all_recipients() {
+        for (var task : TASKS.entrySet()) {
+            setMode(task.getKey(), "0");
+            stack.smtp.purge();
+            JsonPath job = awaitDone(runTask(task.getKey(), 202));
+            Set<String> want = expected.get(task.getValue());
+            List<MimeMessage> copies = stack.smtp.received(); // GreenMail keeps one copy per recipient of the one message
+            assertThat(copies.stream().map(m -> header(m, "Message-ID")).distinct()).as("one SMTP message").hasSize(1);
+            MimeMessage mail = copies.get(0);
+            Set<String> visible = new HashSet<>(recipients(mail, Message.RecipientType.TO));
+            visible.addAll(recipients(mail, Message.RecipientType.CC));
+            assertThat(visible).as(task.getValue()).isEqualTo(want);
+            assertThat(copies).hasSize(want.size());
+            assertThat(job.getString("mode")).isEqualTo("BULK");
+        }
+    }
+
+    @Test
+    void each_task_in_client_mode_sends_nothing_and_hands_out_a_draft_that_parses_back() throws Exception {
+        for (var task : TASKS.entrySet()) {
+            setMode(task.getKey(), "1");
+            JsonPath draft = runTask(task.getKey(), 200);
+            Set<String> want = expected.get(task.getValue());
+
+            assertThat(draft.getString("mode")).isEqualTo("CLIENT");
+            List<String> uris = draft.getList("draft.mailto");
+            assertThat(uris).hasSize(1);
+            Map<String, String> mailto = parseMailto(uris.get(0));
+            Set<String> inUri = new HashSet<>(Arrays.asList(mailto.get("to").split(",")));
+            if (mailto.containsKey("cc")) {
+                inUri.addAll(Arrays.asList(mailto.get("cc").split(",")));
+            }
+            inUri.remove("");
+            assertThat(inUri).as(task.getValue()).isEqualTo(want);
+            assertThat(mailto.get("subject")).isEqualTo("Schůzka – příprava nabídky");
+            assertThat(mailto.get("body")).isEqualTo("Dobrý den,\r\nposílám podklady ke schůzce.\r\n");
+
+            byte[] eml = given().get(draft.getString("draft.eml")).then().statusCode(200).extract().asByteArray();
+            MimeMessage parsed = new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(eml));
+            assertThat(parsed.getHeader("X-Unsent", null)).isEqualTo("1");
+            assertThat(parsed.getSubject()).isEqualTo("Schůzka – příprava nabídky");
+            Set<String> inEml = new HashSet<>(recipients(parsed, Message.RecipientType.TO));
+            inEml.addAll(recipients(parsed, Message.RecipientType.CC));
+            assertThat(inEml).isEqualTo(want);
+            assertThat(String.valueOf(parsed.getContent())).contains("posílám podklady");
+        }
+        Thread.sleep(500);
+        assertThat(stack.smtp.received()).as("nothing sent in CLIENT mode").isEmpty();
+        JsonPath log = given().get("/api/v1/activities/{id}/mail-jobs", activity).then().statusCode(200).extract().jsonPath();
+        assertThat(log.getList("findAll { it.mode == 'CLIENT' }.status")).contains("DRAFTED");
+    }
+
+    @Test
+    void invalid_omailul_writes_are_refused_and_change_nothing() {
+        String key = "orsoft.o.crm.Ohakt.posliMailKontaktu";
+        setMode(key, "1");
+        int audits = given().get(replicaB + "/api/v1/codebooks/OMAILUL/audit").then().extract().jsonPath().getList("$").size();
+
+        given().contentType(ContentType.JSON).body(Map.of("value", "2")).put(replicaB + "/api/v1/codebooks/OMAILUL/entries/" + key)
+                .then().statusCode(400).contentType("application/problem+json").body("errors[0].field", org.hamcrest.Matchers.equalTo("value"));
+        given().contentType(ContentType.JSON).body(Map.of("value", "0")).put(replicaB + "/api/v1/codebooks/OMAILUL/entries/orsoft.o.crm.Ohakt.posliMail")
+                .then().statusCode(400).body("errors[0].field", org.hamcrest.Matchers.equalTo("key"))
+                .body("errors[0].reason", org.hamcrest.Matchers.containsString("posliMailUcastnikumAZodpovednym"));
+
+        given().get("/api/v1/codebooks/OMAILUL/entries/" + key).then().body("value", org.hamcrest.Matchers.equalTo("1"));
+        assertThat(given().get("/api/v1/codebooks/OMAILUL/audit").then().extract().jsonPath().getList("$")).hasSize(audits);
+    }
+
+    /** Written through replica B; the next request goes to replica A (RestAssured's base URI). */
+    private static void setMode(String taskId, String value) {
+        given().contentType(ContentType.JSON).body(Map.of("value", value, "changedBy", "system-test"))
+                .put(replicaB + "/api/v1/codebooks/OMAILUL/entries/" + taskId).then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+    }
+
+    private static JsonPath runTask(String taskId, int status) {
+        return given().contentType(ContentType.JSON).body(Map.of("task", taskId, "requestedBy", "novak"))
+                .post("/api/v1/activities/{id}/mail-tasks", activity).then().statusCode(status).extract().jsonPath();
+    }
+
+    private static JsonPath awaitDone(JsonPath job) {
+        String location = "/api/v1/activities/" + activity + "/mail-jobs/" + job.getLong("id");
+        await().atMost(Duration.ofSeconds(30)).until(() -> given().get(location).then().extract().jsonPath().getString("status")
+                .startsWith("DONE"));
+        return given().get(location).then().extract().jsonPath();
+    }
+
+    private static Map<String, String> parseMailto(String uri) {
+        assertThat(uri).startsWith("mailto:");
+        String rest = uri.substring("mailto:".length());
+        int q = rest.indexOf('?');
+        Map<String, String> fields = new HashMap<>();
+        fields.put("to", decode(q < 0 ? rest : rest.substring(0, q)));
+        if (q >= 0) {
+            Stream.of(rest.substring(q + 1).split("&")).map(f -> f.split("=", 2)).forEach(f -> fields.put(f[0], decode(f[1])));
+        }
+        return fields;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private static long post(String path, Map<String, Object> body) {
+        return given().contentType(ContentType.JSON).body(body).post(path).then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    private static List<String> recipients(MimeMessage m, Message.RecipientType type) {
+        try {
+            Address[] addresses = m.getRecipients(type);
+            return addresses == null ? List.of()
+                    : Stream.of(addresses).map(a -> ((jakarta.mail.internet.InternetAddress) a).getAddress().toLowerCase()).toList();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String header(MimeMessage m, String name) {
+        try {
+            return m.getHeader(name)[0];
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
