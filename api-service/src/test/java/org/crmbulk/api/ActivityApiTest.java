@@ -1,0 +1,77 @@
+package org.crmbulk.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/** Activities and codebooks over HTTP (sending is the worker's, tested in system-tests). */
+@QuarkusTest
+class ActivityApiTest {
+
+    @Test
+    void an_activity_is_created_read_replaced_listed_and_deleted() {
+        long contact = Api.contact("act@example.cz", "Act");
+        long id = given().contentType(ContentType.JSON).body(Map.of("type", "CALL", "subject", "Call back", "contactId", contact,
+                "cc", List.of(Map.of("email", "boss@example.cz", "name", "Boss"))))
+                .post("/api/v1/activities").then().statusCode(201).body("status", equalTo("PLANNED"))
+                .body("cc[0].name", equalTo("Boss")).extract().jsonPath().getLong("id");
+        given().contentType(ContentType.JSON).body(Map.of("type", "CALL", "subject", "Called", "status", "DONE", "contactId", contact))
+                .put("/api/v1/activities/{id}", id).then().statusCode(200).body("status", equalTo("DONE")).body("cc.size()", equalTo(0));
+        given().queryParam("contactId", contact).get("/api/v1/activities").then().statusCode(200)
+                .body("items.id", equalTo(List.of((int) id)));
+        given().delete("/api/v1/activities/{id}", id).then().statusCode(204);
+        given().get("/api/v1/activities/{id}", id).then().statusCode(404);
+    }
+
+    @Test
+    void bad_activities_and_unknown_tasks_are_refused() {
+        given().contentType(ContentType.JSON).body(Map.of("type", "PARTY")).post("/api/v1/activities").then().statusCode(400)
+                .body("errors[0].field", equalTo("type"));
+        given().contentType(ContentType.JSON).body(Map.of("type", "NOTE", "participants", List.of(Map.of("email", "a@example.cz", "userId", 1))))
+                .post("/api/v1/activities").then().statusCode(400).body("errors[0].field", equalTo("participants[0]"));
+        given().contentType(ContentType.JSON).body(Map.of("type", "NOTE", "contactId", 12_121_212)).post("/api/v1/activities")
+                .then().statusCode(404).body("errors[0].field", equalTo("contactId"));
+        given().contentType(ContentType.JSON).body(Map.of("type", "NOTE", "subject", "Hi\r\nBcc: x@example.cz")).post("/api/v1/activities")
+                .then().statusCode(400).body("errors[0].field", equalTo("subject"));
+
+        long id = given().contentType(ContentType.JSON).body(Map.of("type", "NOTE", "subject", "S")).post("/api/v1/activities")
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        given().contentType(ContentType.JSON).body(Map.of("task", "orsoft.o.crm.Ohakt.posliMailNikomu"))
+                .post("/api/v1/activities/{id}/mail-tasks", id).then().statusCode(400)
+                .body("errors[0].field", equalTo("task")).body("errors[0].reason", containsString("posliMailKontaktu"));
+        given().contentType(ContentType.JSON).body(Map.of("task", "contact")).post("/api/v1/activities/{id}/mail-tasks", id)
+                .then().statusCode(400).body("errors[0].reason", containsString("no deliverable recipient"));
+    }
+
+    @Test
+    void codebook_entries_are_written_audited_and_omailul_is_checked() throws Exception {
+        given().contentType(ContentType.JSON).body(Map.of("value", "Praha", "changedBy", "admin"))
+                .put("/api/v1/codebooks/CITY/entries/PRG").then().statusCode(201).body("value", equalTo("Praha"));
+        given().contentType(ContentType.JSON).body(Map.of("value", "Hlavní město Praha", "changedBy", "admin2"))
+                .put("/api/v1/codebooks/CITY/entries/PRG").then().statusCode(200);
+        given().get("/api/v1/codebooks/CITY/audit").then().statusCode(200)
+                .body("newValue", equalTo(List.of("Hlavní město Praha", "Praha")))
+                .body("oldValue[0]", equalTo("Praha")).body("changedBy[0]", equalTo("admin2"));
+        given().get("/api/v1/codebooks").then().body("codebook", org.hamcrest.Matchers.hasItem("CITY"));
+        given().delete("/api/v1/codebooks/CITY/entries/PRG").then().statusCode(204);
+        given().get("/api/v1/codebooks/CITY/entries/PRG").then().statusCode(404);
+
+        long before = LaunchApiTest.count("SELECT count(*) FROM codebook_audit");
+        given().contentType(ContentType.JSON).body(Map.of("value", "maybe")).put("/api/v1/codebooks/OMAILUL/entries/orsoft.o.crm.Ohakt.posliMailKontaktu")
+                .then().statusCode(400).body("errors[0].field", equalTo("value"));
+        given().contentType(ContentType.JSON).body(Map.of("value", "0")).put("/api/v1/codebooks/OMAILUL/entries/anything")
+                .then().statusCode(400).body("errors[0].field", equalTo("key"));
+        given().contentType(ContentType.JSON).body(Map.of("value", "0")).put("/api/v1/codebooks/bad name!/entries/x")
+                .then().statusCode(400).body("errors[0].field", equalTo("codebook"));
+        assertThat(LaunchApiTest.count("SELECT count(*) FROM codebook_audit")).isEqualTo(before);
+    }
+}
