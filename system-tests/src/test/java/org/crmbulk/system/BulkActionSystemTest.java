@@ -230,20 +230,7 @@ class BulkActionSystemTest {
     }
 
     static void assertCountersMatchRows(long launchId) throws Exception {
-        JsonPath l = given().get("/api/v1/launches/{id}", launchId).then().extract().jsonPath();
-        try (Connection c = stack.postgres.connect(); ResultSet rs = c.createStatement().executeQuery("""
-                SELECT count(*), count(*) FILTER (WHERE status IN ('PENDING', 'SENDING')), count(*) FILTER (WHERE status = 'SENT'),
-                       count(*) FILTER (WHERE status = 'FAILED'), count(*) FILTER (WHERE status = 'SKIPPED'),
-                       count(*) FILTER (WHERE status = 'CANCELLED') FROM delivery WHERE launch_id = """ + launchId)) {
-            rs.next();
-            List<Integer> rows = new ArrayList<>();
-            for (int i = 1; i <= 6; i++) {
-                rows.add(rs.getInt(i));
-            }
-            assertThat(List.of(l.getInt("counters.total"), l.getInt("counters.pending"), l.getInt("counters.sent"),
-                    l.getInt("counters.failed"), l.getInt("counters.skipped"), l.getInt("counters.cancelled")))
-                    .as("counters = rows by status (total, pending, sent, failed, skipped, cancelled)").isEqualTo(rows);
-        }
+        SystemApi.assertCountersMatchRows(launchId);
     }
 
     private static String recipient(MimeMessage m) {

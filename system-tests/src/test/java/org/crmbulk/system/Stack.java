@@ -64,6 +64,11 @@ final class Stack implements AutoCloseable {
 
     /** Short leases so that a killed worker's launch is taken over within seconds. */
     ServiceProcess startWorker() throws IOException {
+        return startWorker(Map.of());
+    }
+
+    /** A worker with some settings changed, e.g. pointed at another relay. */
+    ServiceProcess startWorker(Map<String, String> overrides) throws IOException {
         int port = ServiceProcess.freePort();
         Map<String, String> env = common();
         env.put("CRM_WORKER_PORT", String.valueOf(port));
@@ -75,6 +80,7 @@ final class Stack implements AutoCloseable {
         env.put("CRM_HEARTBEAT_INTERVAL", "1s");
         env.put("CRM_CLAIM_LEASE", "4s");
         env.put("CRM_SWEEP_INTERVAL", "1s");
+        env.putAll(overrides);
         ServiceProcess worker = ServiceProcess.start("mail-worker", "mail-worker-" + (processes.size()), port, env);
         processes.add(worker);
         return worker;

@@ -1,9 +1,14 @@
 package org.crmbulk.system;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -44,4 +49,23 @@ final class SystemApi {
     static JsonPath awaitFinal(String location, Duration timeout) {
         return awaitStatus(location, timeout, FINAL);
     }
+
+    /** The launch's counters (over HTTP) equal its delivery rows by status (in the database). */
+    static void assertCountersMatchRows(long launchId) throws Exception {
+        JsonPath l = given().get("/api/v1/launches/{id}", launchId).then().extract().jsonPath();
+        try (Connection c = Stack.shared().postgres.connect(); ResultSet rs = c.createStatement().executeQuery("""
+                SELECT count(*), count(*) FILTER (WHERE status IN ('PENDING', 'SENDING')), count(*) FILTER (WHERE status = 'SENT'),
+                       count(*) FILTER (WHERE status = 'FAILED'), count(*) FILTER (WHERE status = 'SKIPPED'),
+                       count(*) FILTER (WHERE status = 'CANCELLED') FROM delivery WHERE launch_id = """ + launchId)) {
+            rs.next();
+            List<Integer> rows = new ArrayList<>();
+            for (int i = 1; i <= 6; i++) {
+                rows.add(rs.getInt(i));
+            }
+            assertThat(List.of(l.getInt("counters.total"), l.getInt("counters.pending"), l.getInt("counters.sent"),
+                    l.getInt("counters.failed"), l.getInt("counters.skipped"), l.getInt("counters.cancelled")))
+                    .as("counters = rows by status (total, pending, sent, failed, skipped, cancelled)").isEqualTo(rows);
+        }
+    }
+
 }

@@ -41,6 +41,9 @@ public class Launch extends PanacheEntityBase {
     @Column(name = "launched_by_user_id")
     public Long launchedByUserId;
 
+    @Column(name = "pause_reason")
+    public String pauseReason;
+
     @Column(name = "scheduled_at")
     public OffsetDateTime scheduledAt;
 

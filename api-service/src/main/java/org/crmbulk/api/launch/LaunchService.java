@@ -158,6 +158,7 @@ public class LaunchService {
         Launch launch = locked(id);
         requireStatus(launch, "pause", "SCHEDULED", "QUEUED", "RUNNING");
         launch.status = "PAUSED";
+        launch.pauseReason = "paused by a user";
         return LaunchView.of(launch, listIds(id));
     }
 
@@ -165,6 +166,7 @@ public class LaunchService {
     public LaunchView resume(long id) {
         Launch launch = locked(id);
         requireStatus(launch, "resume", "PAUSED");
+        launch.pauseReason = null;
         if (launch.startedAt != null) {
             launch.status = "RUNNING";
         } else {

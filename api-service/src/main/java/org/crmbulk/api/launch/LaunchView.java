@@ -7,7 +7,7 @@ import java.util.List;
  * A launch as its history shows it. Counters equal the launch's deliveries by status; {@code pending}
  * includes deliveries being sent right now.
  */
-public record LaunchView(long id, long bulkActionId, List<Long> listIds, String status, Counters counters,
+public record LaunchView(long id, long bulkActionId, List<Long> listIds, String status, String pauseReason, Counters counters,
         int possibleDuplicates, String launchedBy, Long launchedByUserId, OffsetDateTime scheduledAt,
         OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
 
@@ -18,7 +18,7 @@ public record LaunchView(long id, long bulkActionId, List<Long> listIds, String 
     }
 
     static LaunchView of(Launch l, List<Long> listIds) {
-        return new LaunchView(l.id, l.bulkActionId, listIds, l.status,
+        return new LaunchView(l.id, l.bulkActionId, listIds, l.status, l.pauseReason,
                 new Counters(l.total, l.pending, l.sent, l.failed, l.skipped, l.cancelled), l.possibleDuplicates,
                 l.launchedBy, l.launchedByUserId, l.scheduledAt, l.createdAt, l.startedAt, l.finishedAt);
     }

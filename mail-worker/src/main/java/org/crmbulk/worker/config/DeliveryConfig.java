@@ -24,6 +24,10 @@ public interface DeliveryConfig {
     @WithDefault("10m")
     Duration maxRetryDelay();
 
+    /** Temporary failures in a row (no message accepted between them) after which the launch pauses itself. */
+    @WithDefault("50")
+    int pauseAfterConsecutiveFailures();
+
     /** A launch whose driving worker stops renewing this lease is taken over by another. */
     @WithDefault("30s")
     Duration launchLease();

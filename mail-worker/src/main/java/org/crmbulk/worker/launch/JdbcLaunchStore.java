@@ -415,6 +415,18 @@ public class JdbcLaunchStore implements LaunchStore {
     }
 
     @Override
+    public void pauseForRelay(long launchId, String reason) {
+        inTransaction(c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "UPDATE launch SET status = 'PAUSED', pause_reason = ? WHERE id = ? AND status = 'RUNNING'")) {
+                s.setString(1, reason);
+                s.setLong(2, launchId);
+                return s.executeUpdate();
+            }
+        });
+    }
+
+    @Override
     public Optional<Instant> nextWork(long launchId) {
         return inTransaction(c -> {
             try (PreparedStatement s = c.prepareStatement("""

@@ -50,6 +50,7 @@ public class LaunchProcessor {
             return false;
         }
         String domain = config.messageIdDomain().orElseGet(() -> domainOf(content.from()));
+        int consecutiveTemporary = 0;
         while (keepGoing.getAsBoolean()) {
             List<ClaimedDelivery> batch = store.claim(launchId, owner, config.batchSize(), config.claimLease(), domain);
             if (batch.isEmpty()) {
@@ -63,7 +64,17 @@ public class LaunchProcessor {
                 sleepUntil(next, keepGoing);
                 continue;
             }
-            store.record(content, owner, send(content, batch));
+            List<Outcome> outcomes = send(content, batch);
+            store.record(content, owner, outcomes);
+            consecutiveTemporary = outcomes.stream().anyMatch(o -> o.kind() == Outcome.Kind.SENT) ? 0
+                    : consecutiveTemporary + (int) outcomes.stream().filter(o -> o.kind() == Outcome.Kind.RETRY).count();
+            if (consecutiveTemporary >= config.pauseAfterConsecutiveFailures()) {
+                String reason = consecutiveTemporary + " temporary failures in a row, the last: "
+                        + outcomes.get(outcomes.size() - 1).reply();
+                LOG.warnf("launch %d: pausing it: %s", launchId, reason);
+                store.pauseForRelay(launchId, reason);
+                return false;
+            }
         }
         return false;
     }

@@ -35,6 +35,9 @@ public interface LaunchStore {
     /** Records outcomes and moves counters in one transaction; a SENT delivery gets its CRM activity there too when asked. */
     void record(LaunchContent content, String owner, List<Outcome> outcomes);
 
+    /** RUNNING → PAUSED with the reason, when the relay keeps failing: better than burning through the list. */
+    void pauseForRelay(long launchId, String reason);
+
     /** When claimable work may next appear (a retry time, a claim running out); empty when nothing is pending. */
     Optional<Instant> nextWork(long launchId);
 

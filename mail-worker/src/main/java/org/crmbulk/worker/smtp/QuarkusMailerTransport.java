@@ -47,7 +47,9 @@ public class QuarkusMailerTransport implements MailTransport {
 
     static SendResult classify(Throwable failure) {
         if (failure instanceof SMTPException smtp) {
-            String reply = smtp.getReplyCode() + " " + String.join(" ", smtp.getReplyMessages()).trim();
+            String text = String.join(" ", smtp.getReplyMessages()).trim();
+            String code = String.valueOf(smtp.getReplyCode());
+            String reply = text.startsWith(code) ? text : code + " " + text;
             return smtp.isPermanent() ? SendResult.permanent(reply) : SendResult.temporary(reply);
         }
         if (failure instanceof TimeoutException) {

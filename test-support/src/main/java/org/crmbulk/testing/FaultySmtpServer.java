@@ -1,0 +1,198 @@
+package org.crmbulk.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An SMTP relay that misbehaves on purpose: per recipient it answers 421, 451 or 550 at RCPT,
+ * stalls after the message without answering, or drops the connection in the middle of DATA, for
+ * a given number of attempts; or it refuses everything with 421 while "down". It keeps what it
+ * accepts. Enough SMTP for the Vert.x mail client: no PIPELINING, no TLS, no AUTH.
+ */
+public final class FaultySmtpServer implements AutoCloseable {
+
+    public enum Fault {
+        TEMPORARY_421("421 4.3.2 Service not available, try later"),
+        TEMPORARY_451("451 4.3.0 Local error in processing"),
+        PERMANENT_550("550 5.1.1 Mailbox unavailable"),
+        STALL(null),
+        DROP_IN_DATA(null);
+
+        final String reply;
+
+        Fault(String reply) {
+            this.reply = reply;
+        }
+    }
+
+    /** A message the server accepted (answered 250 after DATA). */
+    public record Accepted(List<String> recipients, String messageId, String data) {
+    }
+
+    private record Planned(Fault fault, AtomicInteger remaining) {
+    }
+
+    private final ServerSocket server;
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "faulty-smtp");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Map<String, Planned> faults = new ConcurrentHashMap<>();
+    private final List<Accepted> accepted = new CopyOnWriteArrayList<>();
+    private final AtomicInteger attempts = new AtomicInteger();
+    private volatile boolean down;
+    private volatile long stallMillis = 5_000;
+
+    public FaultySmtpServer() throws IOException {
+        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        threads.execute(this::acceptLoop);
+    }
+
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** The recipient meets {@code fault} on its next {@code times} messages, then is served normally. */
+    public FaultySmtpServer fault(String recipient, Fault fault, int times) {
+        faults.put(recipient.toLowerCase(Locale.ROOT), new Planned(fault, new AtomicInteger(times)));
+        return this;
+    }
+
+    /** While down, every RCPT is answered 421, as by a relay that is overloaded or shutting down. */
+    public void down(boolean down) {
+        this.down = down;
+    }
+
+    public void stallFor(long millis) {
+        this.stallMillis = millis;
+    }
+
+    public List<Accepted> accepted() {
+        return List.copyOf(accepted);
+    }
+
+    /** RCPT commands seen, faults included. */
+    public int attempts() {
+        return attempts.get();
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                threads.execute(() -> session(socket));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void session(Socket socket) {
+        try (socket; BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+             OutputStream out = socket.getOutputStream()) {
+            reply(out, "220 faulty.test ESMTP");
+            List<String> recipients = new CopyOnWriteArrayList<>();
+            Fault dataFault = null;
+            String line;
+            while ((line = in.readLine()) != null) {
+                String cmd = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line.toUpperCase(Locale.ROOT);
+                switch (cmd) {
+                    case "EHLO" -> reply(out, "250-faulty.test\r\n250-8BITMIME\r\n250 SIZE 52428800");
+                    case "HELO" -> reply(out, "250 faulty.test");
+                    case "MAIL" -> {
+                        recipients.clear();
+                        dataFault = null;
+                        reply(out, "250 2.1.0 OK");
+                    }
+                    case "RCPT" -> {
+                        attempts.incrementAndGet();
+                        String rcpt = line.substring(line.indexOf('<') + 1, line.lastIndexOf('>')).toLowerCase(Locale.ROOT);
+                        if (down) {
+                            reply(out, Fault.TEMPORARY_421.reply);
+                            return;
+                        }
+                        Planned planned = faults.get(rcpt);
+                        Fault fault = planned != null && planned.remaining().getAndDecrement() > 0 ? planned.fault() : null;
+                        if (fault != null && fault.reply != null) {
+                            reply(out, fault.reply);
+                            if (fault == Fault.TEMPORARY_421) {
+                                return; // 421 closes the transmission channel (RFC 5321 3.8)
+                            }
+                        } else {
+                            if (fault != null) {
+                                dataFault = fault;
+                            }
+                            recipients.add(rcpt);
+                            reply(out, "250 2.1.5 OK");
+                        }
+                    }
+                    case "DATA" -> {
+                        reply(out, "354 End data with <CR><LF>.<CR><LF>");
+                        StringBuilder data = new StringBuilder();
+                        int lines = 0;
+                        String d;
+                        while ((d = in.readLine()) != null && !d.equals(".")) {
+                            data.append(d).append("\r\n");
+                            if (dataFault == Fault.DROP_IN_DATA && ++lines == 3) {
+                                return; // the connection drops in the middle of the message
+                            }
+                        }
+                        if (dataFault == Fault.STALL) {
+                            Thread.sleep(stallMillis);
+                            return;
+                        }
+                        accepted.add(new Accepted(List.copyOf(recipients), header(data.toString(), "Message-ID"), data.toString()));
+                        reply(out, "250 2.0.0 OK queued");
+                    }
+                    case "RSET" -> {
+                        recipients.clear();
+                        reply(out, "250 2.0.0 OK");
+                    }
+                    case "NOOP" -> reply(out, "250 2.0.0 OK");
+                    case "QUIT" -> {
+                        reply(out, "221 2.0.0 Bye");
+                        return;
+                    }
+                    default -> reply(out, "502 5.5.2 Command not recognized");
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // the client went away, or we dropped it on purpose
+        }
+    }
+
+    private static String header(String data, String name) {
+        for (String line : data.split("\r\n")) {
+            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    private static void reply(OutputStream out, String text) throws IOException {
+        out.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        threads.shutdownNow();
+    }
+}
