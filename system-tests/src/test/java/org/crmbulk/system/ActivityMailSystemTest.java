@@ -47,6 +47,7 @@ class ActivityMailSystemTest {
     private static String replicaB;
     private static long activity;
     private static Map<String, Set<String>> expected;
+    private static final byte[] AGENDA = new byte[30_000];
 
     @BeforeAll
     static void setUp() throws Exception {
@@ -68,6 +69,9 @@ class ActivityMailSystemTest {
                 Map.of("userId", u2)));
         body.put("cc", List.of(Map.of("email", p + "-info1@example.cz", "name", "Info"), Map.of("email", p + "-info2@example.cz")));
         activity = post("/api/v1/activities", body);
+        new java.util.Random(11).nextBytes(AGENDA);
+        given().multiPart("file", "agenda.pdf", AGENDA, "application/pdf").post("/api/v1/activities/{id}/attachments", activity)
+                .then().statusCode(201);
         expected = Map.of(
                 "cc", Set.of(p + "-info1@example.cz", p + "-info2@example.cz"),
                 "contact", Set.of(p + "-kontakt@example.cz"),
@@ -96,6 +100,7 @@ class ActivityMailSystemTest {
                     .isEqualTo(want);
             assertThat(job.getList("recipients.status")).containsOnly("SENT");
             assertThat(job.getString("mode")).isEqualTo("INDIVIDUAL");
+            assertThat(mails).allSatisfy(m -> assertThat(attachment(m)).isEqualTo(AGENDA));
         }
     }
 
@@ -114,6 +119,7 @@ class ActivityMailSystemTest {
             assertThat(visible).as(task.getValue()).isEqualTo(want);
             assertThat(copies).hasSize(want.size());
             assertThat(job.getString("mode")).isEqualTo("BULK");
+            assertThat(attachment(mail)).isEqualTo(AGENDA);
         }
     }
 
@@ -144,7 +150,7 @@ class ActivityMailSystemTest {
             Set<String> inEml = new HashSet<>(recipients(parsed, Message.RecipientType.TO));
             inEml.addAll(recipients(parsed, Message.RecipientType.CC));
             assertThat(inEml).isEqualTo(want);
-            assertThat(String.valueOf(parsed.getContent())).contains("posílám podklady");
+            assertThat(BulkActionSystemTest.attachment(parsed, "agenda.pdf")).as("the draft carries the attachments").isEqualTo(AGENDA);
         }
         Thread.sleep(500);
         assertThat(stack.smtp.received()).as("nothing sent in CLIENT mode").isEmpty();
@@ -184,6 +190,14 @@ class ActivityMailSystemTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> given().get(location).then().extract().jsonPath().getString("status")
                 .startsWith("DONE"));
         return given().get(location).then().extract().jsonPath();
+    }
+
+    private static byte[] attachment(MimeMessage m) {
+        try {
+            return BulkActionSystemTest.attachment(m, "agenda.pdf");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, String> parseMailto(String uri) {

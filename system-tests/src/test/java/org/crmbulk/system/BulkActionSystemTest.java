@@ -255,7 +255,7 @@ class BulkActionSystemTest {
         return "";
     }
 
-    private static byte[] attachment(Part part, String filename) throws Exception {
+    static byte[] attachment(Part part, String filename) throws Exception {
         if (filename.equals(part.getFileName())) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             part.getDataHandler().writeTo(out);

@@ -64,6 +64,33 @@ public class ActivityResource {
         return Response.noContent().build();
     }
 
+    /** Multipart upload (part "file"): every mail task of the activity carries it. */
+    @POST
+    @Path("/{id}/attachments")
+    @jakarta.ws.rs.Consumes(jakarta.ws.rs.core.MediaType.MULTIPART_FORM_DATA)
+    public Response addAttachment(@PathParam("id") long id, @org.jboss.resteasy.reactive.RestForm("file")
+            org.jboss.resteasy.reactive.multipart.FileUpload file) {
+        if (file == null) {
+            throw ProblemException.badField("file", "a multipart part named file is required");
+        }
+        String type = file.contentType() == null ? "application/octet-stream" : file.contentType();
+        var added = activities.addAttachment(id, file.fileName(), type, file.size(), () -> {
+            try {
+                return java.nio.file.Files.readAllBytes(file.uploadedFile());
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        return Response.created(URI.create("/api/v1/activities/" + id + "/attachments/" + added.id())).entity(added).build();
+    }
+
+    @DELETE
+    @Path("/{id}/attachments/{attachmentId}")
+    public Response deleteAttachment(@PathParam("id") long id, @PathParam("attachmentId") long attachmentId) {
+        activities.deleteAttachment(id, attachmentId);
+        return Response.noContent().build();
+    }
+
     /** INDIVIDUAL and BULK: 202 + Location of the mail job; CLIENT: 200 with the draft (nothing is sent). */
     @POST
     @Path("/{id}/mail-tasks")

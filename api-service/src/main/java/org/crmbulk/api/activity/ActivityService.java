@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.contact.Contact;
 import org.crmbulk.api.problem.ProblemException;
 import org.crmbulk.api.user.CrmUser;
@@ -20,6 +21,9 @@ public class ActivityService {
 
     @Inject
     EntityManager em;
+
+    @Inject
+    Attachments attachments;
 
     @Transactional
     public ActivityView create(ActivityRequest request) {
@@ -85,6 +89,22 @@ public class ActivityService {
         List<Activity> found = Activity.<Activity>find(where + " ORDER BY id DESC", p).page(0, limit + 1).list();
         List<ActivityView> items = found.stream().limit(limit).map(this::view).toList();
         return new ActivityView.Page(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+    }
+
+    /** Carried by every mail task of the activity and by its .eml drafts. */
+    @Transactional
+    public Attachments.View addAttachment(long id, String filename, String contentType, long size,
+            java.util.function.Supplier<byte[]> read) {
+        existing(id);
+        return attachments.add(Attachments.Owner.ACTIVITY, id, filename, contentType, size, read);
+    }
+
+    @Transactional
+    public void deleteAttachment(long id, long attachmentId) {
+        existing(id);
+        if (!attachments.delete(Attachments.Owner.ACTIVITY, id, attachmentId)) {
+            throw ProblemException.notFound("attachment", attachmentId, "attachmentId");
+        }
     }
 
     Activity existing(long id) {
@@ -183,6 +203,7 @@ public class ActivityService {
             }
         }
         return new ActivityView(a.id, a.type, a.subject, a.body, a.bodyHtml, a.startsAt, a.status, a.contactId, a.ownerUserId,
-                a.launchId, responsible, participants, cc, a.createdAt, a.updatedAt);
+                a.launchId, responsible, participants, cc, attachments.list(Attachments.Owner.ACTIVITY, a.id), a.createdAt,
+                a.updatedAt);
     }
 }

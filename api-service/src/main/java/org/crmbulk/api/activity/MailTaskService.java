@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 
+import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.codebook.CodebookService;
 import org.crmbulk.api.launch.Times;
 import org.crmbulk.api.outbox.Outbox;
@@ -51,6 +52,9 @@ public class MailTaskService {
 
     @Inject
     Outbox outbox;
+
+    @Inject
+    Attachments attachments;
 
     @ConfigProperty(name = "crm.activity-mail.from", defaultValue = "crm@localhost")
     String defaultFrom;
@@ -163,8 +167,9 @@ public class MailTaskService {
             }
             m.setSubject(job.subject(), "UTF-8");
             m.setHeader("X-Unsent", "1");
+            MimeBodyPart body = new MimeBodyPart();
             if (j[2] == null) {
-                m.setText((String) j[1], "UTF-8");
+                body.setText((String) j[1], "UTF-8");
             } else {
                 MimeMultipart alternative = new MimeMultipart("alternative");
                 MimeBodyPart plain = new MimeBodyPart();
@@ -173,8 +178,18 @@ public class MailTaskService {
                 rich.setText((String) j[2], "UTF-8", "html");
                 alternative.addBodyPart(plain);
                 alternative.addBodyPart(rich);
-                m.setContent(alternative);
+                body.setContent(alternative);
             }
+            MimeMultipart mixed = new MimeMultipart("mixed");
+            mixed.addBodyPart(body);
+            for (Attachments.Content a : attachments.contents(Attachments.Owner.ACTIVITY, activityId)) {
+                MimeBodyPart part = new MimeBodyPart();
+                part.setDataHandler(new jakarta.activation.DataHandler(new jakarta.mail.util.ByteArrayDataSource(a.bytes(), a.contentType())));
+                part.setFileName(jakarta.mail.internet.MimeUtility.encodeText(a.filename(), "UTF-8", null));
+                part.setDisposition(jakarta.mail.Part.ATTACHMENT);
+                mixed.addBodyPart(part);
+            }
+            m.setContent(mixed);
             m.saveChanges();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             m.writeTo(out);

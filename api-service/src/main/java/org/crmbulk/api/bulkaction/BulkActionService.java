@@ -1,19 +1,17 @@
 package org.crmbulk.api.bulkaction;
 
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.contact.Contact;
 import org.crmbulk.api.problem.Problem;
 import org.crmbulk.api.problem.ProblemException;
 import org.crmbulk.api.user.CrmUser;
 import org.crmbulk.contract.template.MessageTemplates;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -29,8 +27,8 @@ public class BulkActionService {
     @Inject
     EntityManager em;
 
-    @ConfigProperty(name = "crm.attachments.max-total-bytes", defaultValue = "10485760")
-    long maxAttachmentBytes;
+    @Inject
+    Attachments attachments;
 
     @Transactional
     public BulkActionView create(BulkActionRequest request) {
@@ -78,32 +76,14 @@ public class BulkActionService {
     public BulkActionView.AttachmentView addAttachment(long id, String filename, String contentType, long size,
             java.util.function.Supplier<byte[]> read) {
         existing(id);
-        if (filename == null || filename.isBlank() || filename.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || filename.length() > 255) {
-            throw ProblemException.badField("file", "needs a file name of at most 255 characters without control characters");
-        }
-        long used = ((Number) em.createNativeQuery("SELECT coalesce(sum(size_bytes), 0) FROM attachment WHERE bulk_action_id = ?1")
-                .setParameter(1, id).getSingleResult()).longValue();
-        if (used + size > maxAttachmentBytes) {
-            throw new ProblemException(Problem.of(Response.Status.REQUEST_ENTITY_TOO_LARGE,
-                    "attachments of a bulk action may total at most " + maxAttachmentBytes + " bytes; this one has "
-                            + size + " and " + used + " are already used",
-                    List.of(new Problem.FieldError("file", "over the limit of " + maxAttachmentBytes + " bytes in total"))));
-        }
-        byte[] content = read.get();
-        String sha256 = sha256(content);
-        Number attachmentId = (Number) em.createNativeQuery("""
-                INSERT INTO attachment (bulk_action_id, filename, content_type, size_bytes, sha256, content)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id""")
-                .setParameter(1, id).setParameter(2, filename).setParameter(3, contentType).setParameter(4, content.length)
-                .setParameter(5, sha256).setParameter(6, content).getSingleResult();
-        return new BulkActionView.AttachmentView(attachmentId.longValue(), filename, contentType, content.length, sha256);
+        Attachments.View added = attachments.add(Attachments.Owner.BULK_ACTION, id, filename, contentType, size, read);
+        return new BulkActionView.AttachmentView(added.id(), added.filename(), added.contentType(), added.sizeBytes(), added.sha256());
     }
 
     @Transactional
     public void deleteAttachment(long id, long attachmentId) {
         existing(id);
-        if (em.createNativeQuery("DELETE FROM attachment WHERE id = ?1 AND bulk_action_id = ?2").setParameter(1, attachmentId)
-                .setParameter(2, id).executeUpdate() == 0) {
+        if (!attachments.delete(Attachments.Owner.BULK_ACTION, id, attachmentId)) {
             throw ProblemException.notFound("attachment", attachmentId, "attachmentId");
         }
     }
@@ -182,12 +162,8 @@ public class BulkActionService {
     }
 
     private BulkActionView view(BulkAction action) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                "SELECT id, filename, content_type, size_bytes, sha256 FROM attachment WHERE bulk_action_id = ?1 ORDER BY id")
-                .setParameter(1, action.id).getResultList();
-        return BulkActionView.of(action, rows.stream().map(r -> new BulkActionView.AttachmentView(((Number) r[0]).longValue(),
-                (String) r[1], (String) r[2], ((Number) r[3]).intValue(), (String) r[4])).toList());
+        return BulkActionView.of(action, attachments.list(Attachments.Owner.BULK_ACTION, action.id).stream()
+                .map(a -> new BulkActionView.AttachmentView(a.id(), a.filename(), a.contentType(), a.sizeBytes(), a.sha256())).toList());
     }
 
     private static BulkAction existing(long id) {
@@ -200,13 +176,5 @@ public class BulkActionService {
 
     private static boolean blank(String s) {
         return s == null || s.isBlank();
-    }
-
-    private static String sha256(byte[] content) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

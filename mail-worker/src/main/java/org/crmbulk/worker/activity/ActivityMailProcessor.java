@@ -48,7 +48,8 @@ public class ActivityMailProcessor {
 
     private final String owner = "activity-mail/" + UUID.randomUUID().toString().substring(0, 8);
 
-    record Job(long id, String mode, String from, String subject, String text, String html) {
+    record Job(long id, String mode, String from, String subject, String text, String html,
+            List<OutgoingMail.Attachment> attachments) {
     }
 
     record Recipient(long id, String email, String kind, int attempts) {
@@ -85,7 +86,8 @@ public class ActivityMailProcessor {
     }
 
     private SendResult send(Job job, List<String> to, List<String> cc, String messageId) {
-        return transport.send(new OutgoingMail(job.from(), null, to, cc, job.subject(), job.text(), job.html(), List.of(), messageId))
+        return transport.send(new OutgoingMail(job.from(), null, to, cc, job.subject(), job.text(), job.html(), job.attachments(),
+                messageId))
                 .toCompletableFuture().join();
     }
 
@@ -122,17 +124,31 @@ public class ActivityMailProcessor {
                 UPDATE mail_job SET status = 'SENDING', lease_owner = ?, lease_until = now() + make_interval(secs => ?)
                 WHERE id = ? AND (status = 'QUEUED' AND (lease_until IS NULL OR lease_until <= now())
                                   OR status = 'SENDING' AND lease_until < now())
-                RETURNING id, mode, from_address, subject, text_body, html_body""")) {
+                RETURNING id, mode, from_address, subject, text_body, html_body, activity_id""")) {
             s.setString(1, owner);
             s.setDouble(2, config.claimLease().toMillis() / 1000.0);
             s.setLong(3, jobId);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6)) : null;
+                        rs.getString(6), attachments(c, rs.getLong(7))) : null;
             }
         } catch (SQLException e) {
             throw new JdbcLaunchStore.StoreException(e);
         }
+    }
+
+    private static List<OutgoingMail.Attachment> attachments(Connection c, long activityId) throws SQLException {
+        List<OutgoingMail.Attachment> attachments = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT filename, content_type, content FROM activity_attachment WHERE activity_id = ? ORDER BY id")) {
+            s.setLong(1, activityId);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    attachments.add(new OutgoingMail.Attachment(rs.getString(1), rs.getString(2), rs.getBytes(3)));
+                }
+            }
+        }
+        return List.copyOf(attachments);
     }
 
     private List<Recipient> pending(long jobId) {
