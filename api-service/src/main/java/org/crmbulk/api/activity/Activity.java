@@ -2,20 +2,20 @@ package org.crmbulk.api.activity;
 
 import java.time.OffsetDateTime;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import org.crmbulk.api.common.TimestampedEntity;
+
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.PrePersist;
-import jakarta.persistence.PreUpdate;
 import jakarta.persistence.Table;
 
 /** A CRM activity; its parties (responsible, participants, cc) are rows of activity_party. */
 @Entity(name = "Activity")
 @Table(name = "activity")
-public class Activity extends PanacheEntityBase {
+public class Activity extends TimestampedEntity {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -49,11 +49,6 @@ public class Activity extends PanacheEntityBase {
     @Column(name = "occurred_at", nullable = false)
     public OffsetDateTime occurredAt;
 
-    @Column(name = "created_at", nullable = false)
-    public OffsetDateTime createdAt;
-
-    @Column(name = "updated_at", nullable = false)
-    public OffsetDateTime updatedAt;
 
     @PrePersist
     void onCreate() {
@@ -64,8 +59,4 @@ public class Activity extends PanacheEntityBase {
         }
     }
 
-    @PreUpdate
-    void onUpdate() {
-        updatedAt = OffsetDateTime.now();
-    }
 }

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.OffsetDateTime;
 import java.util.List;
 
+import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.problem.ProblemException;
 
 import jakarta.inject.Inject;
@@ -68,19 +69,9 @@ public class ActivityResource {
     @POST
     @Path("/{id}/attachments")
     @jakarta.ws.rs.Consumes(jakarta.ws.rs.core.MediaType.MULTIPART_FORM_DATA)
-    public Response addAttachment(@PathParam("id") long id, @org.jboss.resteasy.reactive.RestForm("file")
-            org.jboss.resteasy.reactive.multipart.FileUpload file) {
-        if (file == null) {
-            throw ProblemException.badField("file", "a multipart part named file is required");
-        }
-        String type = file.contentType() == null ? "application/octet-stream" : file.contentType();
-        var added = activities.addAttachment(id, file.fileName(), type, file.size(), () -> {
-            try {
-                return java.nio.file.Files.readAllBytes(file.uploadedFile());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+    public Response addAttachment(@PathParam("id") long id,
+            @org.jboss.resteasy.reactive.RestForm("file") org.jboss.resteasy.reactive.multipart.FileUpload file) {
+        var added = activities.addAttachment(id, Attachments.Upload.of(file));
         return Response.created(URI.create("/api/v1/activities/" + id + "/attachments/" + added.id())).entity(added).build();
     }
 

@@ -93,10 +93,9 @@ public class ActivityService {
 
     /** Carried by every mail task of the activity and by its .eml drafts. */
     @Transactional
-    public Attachments.View addAttachment(long id, String filename, String contentType, long size,
-            java.util.function.Supplier<byte[]> read) {
+    public Attachments.View addAttachment(long id, Attachments.Upload upload) {
         existing(id);
-        return attachments.add(Attachments.Owner.ACTIVITY, id, filename, contentType, size, read);
+        return attachments.add(Attachments.Owner.ACTIVITY, id, upload);
     }
 
     @Transactional

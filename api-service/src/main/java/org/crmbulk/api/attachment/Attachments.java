@@ -47,6 +47,28 @@ public class Attachments {
     @ConfigProperty(name = "crm.attachments.max-total-bytes", defaultValue = "10485760")
     long maxTotalBytes;
 
+    /** A multipart upload as the services take it: metadata now, bytes only once the size is known to fit. */
+    public record Upload(String filename, String contentType, long size, Supplier<byte[]> read) {
+
+        public static Upload of(org.jboss.resteasy.reactive.multipart.FileUpload file) {
+            if (file == null) {
+                throw ProblemException.badField("file", "a multipart part named file is required");
+            }
+            return new Upload(file.fileName(), file.contentType() == null ? "application/octet-stream" : file.contentType(),
+                    file.size(), () -> {
+                        try {
+                            return java.nio.file.Files.readAllBytes(file.uploadedFile());
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+        }
+    }
+
+    public View add(Owner owner, long ownerId, Upload upload) {
+        return add(owner, ownerId, upload.filename(), upload.contentType(), upload.size(), upload.read());
+    }
+
     public View add(Owner owner, long ownerId, String filename, String contentType, long size, Supplier<byte[]> read) {
         if (filename == null || filename.isBlank() || filename.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || filename.length() > 255) {
             throw ProblemException.badField("file", "needs a file name of at most 255 characters without control characters");

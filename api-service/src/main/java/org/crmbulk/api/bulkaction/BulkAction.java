@@ -1,20 +1,17 @@
 package org.crmbulk.api.bulkaction;
 
-import java.time.OffsetDateTime;
+import org.crmbulk.api.common.TimestampedEntity;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.PrePersist;
-import jakarta.persistence.PreUpdate;
 import jakarta.persistence.Table;
 
 @Entity(name = "BulkAction")
 @Table(name = "bulk_action")
-public class BulkAction extends PanacheEntityBase {
+public class BulkAction extends TimestampedEntity {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -50,20 +47,6 @@ public class BulkAction extends PanacheEntityBase {
     @Column(name = "activity_owner_user_id")
     public Long activityOwnerUserId;
 
-    @Column(name = "created_at", nullable = false)
-    public OffsetDateTime createdAt;
 
-    @Column(name = "updated_at", nullable = false)
-    public OffsetDateTime updatedAt;
 
-    @PrePersist
-    void onCreate() {
-        createdAt = OffsetDateTime.now();
-        updatedAt = createdAt;
-    }
-
-    @PreUpdate
-    void onUpdate() {
-        updatedAt = OffsetDateTime.now();
-    }
 }

@@ -1,9 +1,8 @@
 package org.crmbulk.api.bulkaction;
 
-import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 
+import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.problem.ProblemException;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
@@ -70,17 +69,7 @@ public class BulkActionResource {
     @Path("/{id}/attachments")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response addAttachment(@PathParam("id") long id, @RestForm("file") FileUpload file) {
-        if (file == null) {
-            throw ProblemException.badField("file", "a multipart part named file is required");
-        }
-        String type = file.contentType() == null ? "application/octet-stream" : file.contentType();
-        BulkActionView.AttachmentView added = actions.addAttachment(id, file.fileName(), type, file.size(), () -> {
-            try {
-                return Files.readAllBytes(file.uploadedFile());
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
+        BulkActionView.AttachmentView added = actions.addAttachment(id, Attachments.Upload.of(file));
         return Response.created(URI.create("/api/v1/bulk-actions/" + id + "/attachments/" + added.id())).entity(added).build();
     }
 

@@ -73,10 +73,9 @@ public class BulkActionService {
     }
 
     @Transactional
-    public BulkActionView.AttachmentView addAttachment(long id, String filename, String contentType, long size,
-            java.util.function.Supplier<byte[]> read) {
+    public BulkActionView.AttachmentView addAttachment(long id, Attachments.Upload upload) {
         existing(id);
-        Attachments.View added = attachments.add(Attachments.Owner.BULK_ACTION, id, filename, contentType, size, read);
+        Attachments.View added = attachments.add(Attachments.Owner.BULK_ACTION, id, upload);
         return new BulkActionView.AttachmentView(added.id(), added.filename(), added.contentType(), added.sizeBytes(), added.sha256());
     }
 

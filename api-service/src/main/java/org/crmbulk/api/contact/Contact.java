@@ -4,21 +4,19 @@ import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.Map;
 
+import org.crmbulk.api.common.TimestampedEntity;
 import org.hibernate.annotations.JdbcTypeCode;
 import org.hibernate.type.SqlTypes;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.PrePersist;
-import jakarta.persistence.PreUpdate;
 
 @Entity(name = "Contact")
 @jakarta.persistence.Table(name = "contact")
-public class Contact extends PanacheEntityBase {
+public class Contact extends TimestampedEntity {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -53,20 +51,6 @@ public class Contact extends PanacheEntityBase {
     @Column(name = "opt_out_source")
     public String optOutSource;
 
-    @Column(name = "created_at", nullable = false)
-    public OffsetDateTime createdAt;
 
-    @Column(name = "updated_at", nullable = false)
-    public OffsetDateTime updatedAt;
 
-    @PrePersist
-    void onCreate() {
-        createdAt = OffsetDateTime.now();
-        updatedAt = createdAt;
-    }
-
-    @PreUpdate
-    void onUpdate() {
-        updatedAt = OffsetDateTime.now();
-    }
 }

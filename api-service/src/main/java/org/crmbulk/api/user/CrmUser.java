@@ -1,21 +1,18 @@
 package org.crmbulk.api.user;
 
-import java.time.OffsetDateTime;
+import org.crmbulk.api.common.TimestampedEntity;
 
-import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
-import jakarta.persistence.PrePersist;
-import jakarta.persistence.PreUpdate;
 import jakarta.persistence.Table;
 
 /** A CRM user: a responsible person of activities. Deactivated, never deleted, so history keeps its names. */
 @Entity(name = "CrmUser")
 @Table(name = "crm_user")
-public class CrmUser extends PanacheEntityBase {
+public class CrmUser extends TimestampedEntity {
 
     @Id
     @GeneratedValue(strategy = GenerationType.IDENTITY)
@@ -36,20 +33,6 @@ public class CrmUser extends PanacheEntityBase {
     @Column(nullable = false)
     public boolean active = true;
 
-    @Column(name = "created_at", nullable = false)
-    public OffsetDateTime createdAt;
 
-    @Column(name = "updated_at", nullable = false)
-    public OffsetDateTime updatedAt;
 
-    @PrePersist
-    void onCreate() {
-        createdAt = OffsetDateTime.now();
-        updatedAt = createdAt;
-    }
-
-    @PreUpdate
-    void onUpdate() {
-        updatedAt = OffsetDateTime.now();
-    }
 }
