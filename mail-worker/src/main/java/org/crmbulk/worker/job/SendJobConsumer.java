@@ -3,6 +3,7 @@ package org.crmbulk.worker.job;
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.SendJobs;
 import org.crmbulk.worker.activity.ActivityMailProcessor;
+import org.crmbulk.worker.launch.JdbcLaunchStore;
 import org.crmbulk.worker.launch.LaunchRunner;
 import org.crmbulk.worker.testsend.TestSendProcessor;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -51,7 +52,7 @@ public class SendJobConsumer {
                     case ACTIVITY_MAIL -> activityMail.process(job.targetId());
                 }
                 return;
-            } catch (RuntimeException e) {
+            } catch (JdbcLaunchStore.StoreException e) {
                 // The database is away: hold the partition and retry rather than drop the job.
                 if (runner.isStopping()) {
                     throw e;
@@ -59,6 +60,10 @@ public class SendJobConsumer {
                 LOG.warnf("job %s: cannot start it yet (%s), retrying in %d ms", job.jobId(), e.getMessage(), backoffMs);
                 Thread.sleep(backoffMs);
                 backoffMs = Math.min(backoffMs * 2, 30_000);
+            } catch (RuntimeException e) {
+                // Anything else is not cured by waiting; the work stays in the database and the sweep retries it.
+                LOG.errorf(e, "job %s failed; the sweep will pick its work up again", job.jobId());
+                return;
             }
         }
     }

@@ -28,10 +28,11 @@ public class LaunchSweeper {
     @Scheduled(every = "${mail.delivery.sweep-interval:10s}", delayed = "2s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() throws InterruptedException {
-        if (!runner.hasFreeSlot()) {
-            return;
-        }
         try {
+            // Mail jobs first: they need no launch slot.
+            for (Long jobId : activityMail.due(config.queuedGrace(), 10)) {
+                activityMail.process(jobId);
+            }
             for (Long launchId : store.releaseDueScheduled(10)) {
                 LOG.infof("launch %d: its scheduled time has come", launchId);
                 if (runner.hasFreeSlot()) {
@@ -42,11 +43,8 @@ public class LaunchSweeper {
                 if (!runner.hasFreeSlot()) {
                     return;
                 }
-                LOG.infof("launch %d: its lease lapsed, taking it over", launchId);
+                LOG.infof("launch %d: nobody drives it (lease lapsed or never taken), taking it over", launchId);
                 runner.startDriving(launchId);
-            }
-            for (Long jobId : activityMail.due(config.queuedGrace(), 10)) {
-                activityMail.process(jobId);
             }
         } catch (RuntimeException e) {
             LOG.warnf("sweep failed, next one retries: %s", e.getMessage());

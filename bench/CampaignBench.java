@@ -1,0 +1,229 @@
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The campaign half of bench/campaign, against running services.
+ * Args: API_URL JDBC_URL USER PASSWORD API_PID WORKER_PID RECIPIENTS CEILING_MSGS_PER_S
+ */
+public class CampaignBench {
+
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    static String api;
+
+    public static void main(String[] a) throws Exception {
+        api = a[0];
+        String jdbc = a[1], user = a[2], password = a[3];
+        Rss apiRss = new Rss(Long.parseLong(a[4]));
+        Rss workerRss = new Rss(Long.parseLong(a[5]));
+        int n = Integer.parseInt(a[6]);
+        double ceiling = Double.parseDouble(a[7]);
+        apiRss.start();
+        workerRss.start();
+
+        long list = importedList("campaign", "c", n);
+        String body = "Dobrý den, {contact.firstName} {contact.lastName},\n\n" + "jarní nabídka pro {contact.custom.city}. ".repeat(120)
+                + "\n\nS pozdravem\nDemo s.r.o.";
+        String action = post("/api/v1/bulk-actions", "{\"name\":\"bench\",\"from\":\"shop@bench.example.cz\","
+                + "\"subject\":\"Nabídka pro {contact.firstName}\",\"textBody\":" + quote(body)
+                + ",\"activity\":{\"create\":true,\"owner\":\"LAUNCHER\"}}", 201);
+        long actionId = number(action, "id");
+        byte[] pdf = new byte[50_000];
+        new Random(1).nextBytes(pdf);
+        upload("/api/v1/bulk-actions/" + actionId + "/attachments", "cenik.pdf", pdf);
+        long launchUser = number(post("/api/v1/users", "{\"email\":\"launcher@bench.example.cz\"}", 201), "id");
+
+        long t0 = System.nanoTime();
+        String accepted = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list
+                + "],\"launchedByUserId\":" + launchUser + "}", 202);
+        long launchId = number(accepted, "id");
+        String status;
+        do {
+            Thread.sleep(200);
+            status = field(get("/api/v1/launches/" + launchId), "status");
+        } while (!status.startsWith("COMPLETED") && !status.equals("CANCELLED") && !status.equals("PAUSED"));
+        double seconds = (System.nanoTime() - t0) / 1e9;
+
+        double firstDelivery;
+        double recordSpan;
+        long sent, activities, rows;
+        try (Connection c = DriverManager.getConnection(jdbc, user, password); ResultSet rs = c.createStatement().executeQuery("""
+                SELECT extract(epoch FROM min(d.sent_at) - l.created_at), extract(epoch FROM max(d.sent_at) - l.created_at),
+                       count(*) FILTER (WHERE d.status = 'SENT'), (SELECT count(*) FROM activity WHERE launch_id = l.id), count(*)
+                FROM launch l JOIN delivery d ON d.launch_id = l.id WHERE l.id = """ + launchId + " GROUP BY l.id")) {
+            rs.next();
+            firstDelivery = rs.getDouble(1);
+            recordSpan = rs.getDouble(2);
+            sent = rs.getLong(3);
+            activities = rs.getLong(4);
+            rows = rs.getLong(5);
+        }
+        String launch = get("/api/v1/launches/" + launchId);
+        System.out.printf("campaign: %,d recipients, ~5 kB personalized body, 50 kB attachment, activities ON: %s%n", n, status);
+        System.out.printf("  end to end (accepted -> last delivery recorded): %.1f s, %.0f messages/s = %.1f%% of the ceiling%n",
+                recordSpan, sent / recordSpan, 100 * (sent / recordSpan) / ceiling);
+        System.out.printf("  time to first delivery: %.2f s; wall time to COMPLETED seen over HTTP: %.1f s%n", firstDelivery, seconds);
+
+        long small = importedList("accept-1k", "k", 1_000);
+        long big = n >= 1_000_000 ? list : importedList("accept-1M", "m", 1_000_000);
+        double[] p1k = acceptance(actionId, small);
+        double[] p1m = acceptance(actionId, big);
+        System.out.printf("  launch acceptance: list of 1,000 p50 %.1f ms p99 %.1f ms; list of 1,000,000 p50 %.1f ms p99 %.1f ms%n",
+                p1k[0], p1k[1], p1m[0], p1m[1]);
+        System.out.printf("  peak RSS: api-service %,d MB, mail-worker %,d MB%n", apiRss.peakKb() / 1024, workerRss.peakKb() / 1024);
+
+        boolean countersEqual = number(launch, "sent") == sent && number(launch, "total") == rows;
+        if (!"COMPLETED".equals(status) || sent != n || activities != n || !countersEqual) {
+            System.out.printf("bench: FAILED correctness: status=%s sent=%d activities=%d rows=%d counters-equal=%s%n", status, sent,
+                    activities, rows, countersEqual);
+            System.exit(1);
+        }
+        System.out.printf("check: %,d deliveries SENT, %,d activities, counters equal to rows: OK%n", sent, activities);
+    }
+
+    /** 50 launches scheduled a day ahead (nothing is sent), then cancelled: p50 and p99 of the POST. */
+    static double[] acceptance(long actionId, long list) throws Exception {
+        double[] t = new double[50];
+        List<Long> ids = new ArrayList<>();
+        String at = OffsetDateTime.now().plusDays(1).toString();
+        for (int i = 0; i < t.length + 5; i++) {
+            long t0 = System.nanoTime();
+            String r = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list + "],\"scheduledAt\":\"" + at + "\"}", 202);
+            if (i >= 5) {
+                t[i - 5] = (System.nanoTime() - t0) / 1e6;
+            }
+            ids.add(number(r, "id"));
+        }
+        for (long id : ids) {
+            post("/api/v1/launches/" + id + "/cancel", "", 200);
+        }
+        Arrays.sort(t);
+        return new double[] {t[t.length / 2], t[(int) Math.ceil(t.length * 0.99) - 1]};
+    }
+
+    static long importedList(String name, String prefix, int n) throws Exception {
+        long list = number(post("/api/v1/lists", "{\"name\":\"" + name + "\"}", 201), "id");
+        Path csv = Files.createTempFile("bench", ".csv");
+        StringBuilder sb = new StringBuilder("email,firstName,lastName,custom.city\n");
+        String run = Long.toString(System.nanoTime(), 36);
+        for (int i = 0; i < n; i++) {
+            sb.append(prefix).append(i).append('.').append(run).append("@bench.example.cz,Jana").append(i % 100).append(",Nováková,Brno\n");
+            if (sb.length() > 1 << 20) {
+                Files.writeString(csv, sb, java.nio.file.StandardOpenOption.APPEND);
+                sb.setLength(0);
+            }
+        }
+        Files.writeString(csv, sb, java.nio.file.StandardOpenOption.APPEND);
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(api + "/api/v1/contacts/import?listId=" + list))
+                .header("Content-Type", "text/csv").timeout(Duration.ofMinutes(10)).POST(HttpRequest.BodyPublishers.ofFile(csv)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        Files.delete(csv);
+        check(r, 200);
+        return list;
+    }
+
+    static void upload(String path, String filename, byte[] content) throws Exception {
+        String boundary = "b" + System.nanoTime();
+        byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+                + "\"\r\nContent-Type: application/pdf\r\n\r\n").getBytes();
+        byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes();
+        byte[] all = new byte[head.length + content.length + tail.length];
+        System.arraycopy(head, 0, all, 0, head.length);
+        System.arraycopy(content, 0, all, head.length, content.length);
+        System.arraycopy(tail, 0, all, head.length + content.length, tail.length);
+        check(HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(all)).build(), HttpResponse.BodyHandlers.ofString()), 201);
+    }
+
+    static String get(String path) throws Exception {
+        return check(HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).build(), HttpResponse.BodyHandlers.ofString()), 200).body();
+    }
+
+    static String post(String path, String json, int expected) throws Exception {
+        return check(HTTP.send(HttpRequest.newBuilder(URI.create(api + path)).header("Content-Type", "application/json")
+                .timeout(Duration.ofMinutes(5)).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString()), expected).body();
+    }
+
+    static HttpResponse<String> check(HttpResponse<String> r, int expected) {
+        if (r.statusCode() != expected) {
+            throw new IllegalStateException(r.request().uri() + " answered " + r.statusCode() + ": " + r.body());
+        }
+        return r;
+    }
+
+    static long number(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":(\\d+)").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
+    static String field(String json, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\":\"([^\"]*)\"").matcher(json);
+        if (!m.find()) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        return m.group(1);
+    }
+
+    static String quote(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    /** Peak resident set size of a process (the kernel's VmHWM), sampled. */
+    static final class Rss extends Thread {
+        final long pid;
+        final AtomicLong peak = new AtomicLong();
+
+        Rss(long pid) {
+            this.pid = pid;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                peak.accumulateAndGet(read(), Math::max);
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        long peakKb() {
+            return Math.max(peak.get(), read());
+        }
+
+        long read() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                    if (line.startsWith("VmHWM:")) {
+                        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+            } catch (Exception e) {
+                return 0;
+            }
+            return 0;
+        }
+    }
+}
