@@ -10,17 +10,24 @@ import org.crmbulk.testing.TestSmtp;
 
 /**
  * The real broker, database and SMTP server, plus the two packaged services started against them:
- * one for the whole test run, stopped by a shutdown hook.
+ * one for the whole test run, stopped when the test session ends.
  */
 final class Stack implements AutoCloseable {
 
     private static Stack shared;
 
+    /** Closes the run's stack, if one was started (by {@link StackSessionListener} when the test session ends). */
+    static synchronized void closeShared() {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+        }
+    }
+
     /** The run's stack with api-service and one worker up; started on first use. */
     static synchronized Stack shared() throws IOException {
         if (shared == null) {
             Stack stack = new Stack();
-            Runtime.getRuntime().addShutdownHook(new Thread(stack::close));
             io.restassured.RestAssured.baseURI = stack.startApi().baseUrl();
             stack.worker = stack.startWorker();
             shared = stack;
@@ -95,11 +102,20 @@ final class Stack implements AutoCloseable {
         return env;
     }
 
+    /** Stops everything, each part on its own: one that fails to stop must not leave the others running. */
     @Override
     public void close() {
-        processes.forEach(ServiceProcess::close);
-        smtp.close();
-        postgres.close();
-        kafka.close();
+        processes.forEach(p -> quietly(p::close));
+        quietly(smtp::close);
+        quietly(kafka::close);
+        quietly(postgres::close);
+    }
+
+    private static void quietly(Runnable stop) {
+        try {
+            stop.run();
+        } catch (RuntimeException e) {
+            System.err.println("stack: could not stop a part cleanly: " + e);
+        }
     }
 }

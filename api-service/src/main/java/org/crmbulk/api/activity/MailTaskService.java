@@ -187,6 +187,8 @@ public class MailTaskService {
                 part.setDataHandler(new jakarta.activation.DataHandler(new jakarta.mail.util.ByteArrayDataSource(a.bytes(), a.contentType())));
                 part.setFileName(jakarta.mail.internet.MimeUtility.encodeText(a.filename(), "UTF-8", null));
                 part.setDisposition(jakarta.mail.Part.ATTACHMENT);
+                // base64 keeps every byte: a text attachment sent as 7bit/quoted-printable would get CRLF line ends.
+                part.setHeader("Content-Transfer-Encoding", "base64");
                 mixed.addBodyPart(part);
             }
             m.setContent(mixed);

@@ -335,7 +335,11 @@ public class JdbcLaunchStore implements LaunchStore {
         inTransaction(c -> {
             Map<Outcome.Kind, Integer> applied = new EnumMap<>(Outcome.Kind.class);
             List<Outcome> sentNow = new ArrayList<>();
+            List<Outcome> sentBatch = new ArrayList<>();
+            List<Outcome> retryBatch = new ArrayList<>();
+            List<Outcome> endedBatch = new ArrayList<>();
             // Only this owner's live claim is recorded: a claim taken over by another worker is theirs now.
+            // Statements go in JDBC batches: one round trip per kind, not one per delivery.
             try (PreparedStatement sent = c.prepareStatement("""
                     UPDATE delivery SET status = 'SENT', sent_at = now(), last_reply = ?, claimed_by = NULL, claimed_until = NULL
                     WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""");
@@ -346,34 +350,35 @@ public class JdbcLaunchStore implements LaunchStore {
                     UPDATE delivery SET status = ?, last_reply = ?, claimed_by = NULL, claimed_until = NULL
                     WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""")) {
                 for (Outcome o : outcomes) {
-                    int n;
                     switch (o.kind()) {
                         case SENT -> {
                             sent.setString(1, o.reply());
                             sent.setLong(2, o.deliveryId());
                             sent.setString(3, owner);
-                            n = sent.executeUpdate();
-                            if (n == 1) {
-                                sentNow.add(o);
-                            }
+                            sent.addBatch();
+                            sentBatch.add(o);
                         }
                         case RETRY -> {
                             retry.setTimestamp(1, Timestamp.from(o.retryAt()));
                             retry.setString(2, o.reply());
                             retry.setLong(3, o.deliveryId());
                             retry.setString(4, owner);
-                            n = retry.executeUpdate();
+                            retry.addBatch();
+                            retryBatch.add(o);
                         }
                         default -> {
                             ended.setString(1, o.kind().name());
                             ended.setString(2, o.reply());
                             ended.setLong(3, o.deliveryId());
                             ended.setString(4, owner);
-                            n = ended.executeUpdate();
+                            ended.addBatch();
+                            endedBatch.add(o);
                         }
                     }
-                    applied.merge(o.kind(), n, Integer::sum);
                 }
+                applyBatch(sent, sentBatch, applied, sentNow);
+                applyBatch(retry, retryBatch, applied, null);
+                applyBatch(ended, endedBatch, applied, null);
             }
             if (content.createActivity() && !sentNow.isEmpty()) {
                 createActivities(c, content, sentNow);
@@ -395,6 +400,23 @@ public class JdbcLaunchStore implements LaunchStore {
             }
             return null;
         });
+    }
+
+    /** Runs a batch and counts, per outcome kind, the rows it really changed. */
+    private static void applyBatch(PreparedStatement s, List<Outcome> batch, Map<Outcome.Kind, Integer> applied,
+            List<Outcome> changed) throws SQLException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        int[] counts = s.executeBatch();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] > 0 || counts[i] == java.sql.Statement.SUCCESS_NO_INFO) {
+                applied.merge(batch.get(i).kind(), 1, Integer::sum);
+                if (changed != null) {
+                    changed.add(batch.get(i));
+                }
+            }
+        }
     }
 
     /** One done e-mail activity per SENT delivery, linked both ways, in the delivery's own transaction. */

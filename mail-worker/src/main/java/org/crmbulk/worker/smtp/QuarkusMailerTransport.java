@@ -11,8 +11,12 @@ import io.vertx.ext.mail.SMTPException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-/** {@link MailTransport} over quarkus-mailer's pooled Vert.x SMTP client. */
+/**
+ * {@link MailTransport} over quarkus-mailer's pooled Vert.x SMTP client; chosen at build time with
+ * {@code mail.delivery.transport=quarkus-mailer} (the default is {@link AngusMailTransport}).
+ */
 @ApplicationScoped
+@io.quarkus.arc.properties.IfBuildProperty(name = "mail.delivery.transport", stringValue = "quarkus-mailer")
 public class QuarkusMailerTransport implements MailTransport {
 
     @Inject

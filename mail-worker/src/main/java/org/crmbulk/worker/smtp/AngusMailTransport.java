@@ -1,0 +1,303 @@
+package org.crmbulk.worker.smtp;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import org.crmbulk.worker.config.DeliveryConfig;
+import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
+import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
+import org.eclipse.angus.mail.smtp.SMTPTransport;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.ShutdownEvent;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.mail.Address;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.util.ByteArrayDataSource;
+
+/**
+ * {@link MailTransport} over Jakarta Mail (Angus): a fixed set of sender threads, each holding one
+ * SMTP connection open and writing whole messages through a buffered stream. The Vert.x client of
+ * quarkus-mailer wrote every line of a message with its own socket write on one event loop, which
+ * capped a campaign at about 2% of the machine's SMTP ceiling (see README, Benchmarks). It reads
+ * the same {@code quarkus.mailer.*} settings, so deployments configure the relay in one place.
+ */
+@ApplicationScoped
+@DefaultBean
+public class AngusMailTransport implements MailTransport {
+
+    private static final long IDLE_RECONNECT_MILLIS = 10_000;
+
+    @Inject
+    DeliveryConfig config;
+
+    @ConfigProperty(name = "quarkus.mailer.host", defaultValue = "127.0.0.1")
+    String host;
+
+    @ConfigProperty(name = "quarkus.mailer.port", defaultValue = "25")
+    int port;
+
+    @ConfigProperty(name = "quarkus.mailer.username")
+    Optional<String> username;
+
+    @ConfigProperty(name = "quarkus.mailer.password")
+    Optional<String> password;
+
+    @ConfigProperty(name = "quarkus.mailer.start-tls", defaultValue = "OPTIONAL")
+    String startTls;
+
+    @ConfigProperty(name = "mail.delivery.smtp-connections", defaultValue = "16")
+    int connections;
+
+    private Session session;
+    private ExecutorService senders;
+
+    /** The connection a sender thread keeps, and when it last worked. */
+    private static final class Connection {
+        SMTPTransport transport;
+        long lastUsed;
+    }
+
+    private final ThreadLocal<Connection> connection = ThreadLocal.withInitial(Connection::new);
+
+    @PostConstruct
+    void init() {
+        Properties p = new Properties();
+        p.put("mail.smtp.host", host);
+        p.put("mail.smtp.port", String.valueOf(port));
+        String timeout = String.valueOf(config.sendTimeout().toMillis());
+        p.put("mail.smtp.connectiontimeout", timeout);
+        p.put("mail.smtp.timeout", timeout);
+        p.put("mail.smtp.writetimeout", timeout);
+        p.put("mail.smtp.starttls.enable", String.valueOf(!"DISABLED".equalsIgnoreCase(startTls)));
+        p.put("mail.smtp.starttls.required", String.valueOf("REQUIRED".equalsIgnoreCase(startTls)));
+        p.put("mail.smtp.auth", String.valueOf(username.filter(u -> !u.isBlank()).isPresent()));
+        // Without TCP_NODELAY every message ends in a Nagle/delayed-ACK stall of ~40 ms.
+        p.put("mail.smtp.socketFactory", new NoDelaySocketFactory());
+        p.put("mail.smtp.socketFactory.fallback", "false");
+        session = Session.getInstance(p);
+        senders = Executors.newFixedThreadPool(connections, r -> {
+            Thread t = new Thread(r, "smtp-sender");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        senders.shutdown();
+    }
+
+    @Override
+    public CompletionStage<SendResult> send(OutgoingMail mail) {
+        return CompletableFuture.supplyAsync(() -> sendNow(mail), senders);
+    }
+
+    private SendResult sendNow(OutgoingMail mail) {
+        Connection c = connection.get();
+        try {
+            MimeMessage message = compose(mail);
+            SMTPTransport t = connected(c);
+            t.sendMessage(message, message.getAllRecipients());
+            c.lastUsed = System.currentTimeMillis();
+            return SendResult.accepted(reply(t.getLastServerResponse(), "250 accepted"));
+        } catch (SMTPAddressFailedException e) {
+            // A refused recipient leaves the session usable; anything else may not.
+            if (e.getReturnCode() < 500) {
+                close(c);
+            }
+            return classify(e.getReturnCode(), e.getMessage());
+        } catch (SMTPSendFailedException e) {
+            close(c);
+            return classify(e.getReturnCode(), e.getMessage());
+        } catch (MessagingException e) {
+            close(c);
+            SMTPAddressFailedException nested = nested(e);
+            if (nested != null) {
+                return classify(nested.getReturnCode(), nested.getMessage());
+            }
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.net.SocketTimeoutException) {
+                return SendResult.temporary("timeout: the relay did not answer in time");
+            }
+            return SendResult.temporary("connection: " + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage().trim()));
+        } catch (RuntimeException e) {
+            close(c);
+            return SendResult.temporary("connection: " + e);
+        }
+    }
+
+    private SMTPTransport connected(Connection c) throws MessagingException {
+        if (c.transport != null && System.currentTimeMillis() - c.lastUsed > IDLE_RECONNECT_MILLIS) {
+            close(c); // relays close idle sessions; a fresh one beats a failed attempt
+        }
+        if (c.transport == null) {
+            SMTPTransport t = (SMTPTransport) session.getTransport("smtp");
+            t.connect(host, port, username.orElse(null), password.orElse(null));
+            c.transport = t;
+            c.lastUsed = System.currentTimeMillis();
+        }
+        return c.transport;
+    }
+
+    private static void close(Connection c) {
+        if (c.transport != null) {
+            try {
+                c.transport.close();
+            } catch (MessagingException e) {
+                // already gone
+            }
+            c.transport = null;
+        }
+    }
+
+    private MimeMessage compose(OutgoingMail mail) throws MessagingException {
+        MimeMessage m = new FixedIdMessage(session, mail.messageId());
+        m.setFrom(new InternetAddress(mail.from()));
+        if (mail.replyTo() != null) {
+            m.setReplyTo(new Address[] {new InternetAddress(mail.replyTo())});
+        }
+        m.setRecipients(Message.RecipientType.TO, addresses(mail.to()));
+        if (!mail.cc().isEmpty()) {
+            m.setRecipients(Message.RecipientType.CC, addresses(mail.cc()));
+        }
+        m.setSubject(mail.subject(), "UTF-8");
+        MimeBodyPart body = new MimeBodyPart();
+        MimeMultipart alternative = null;
+        if (mail.html() == null) {
+            body.setText(mail.text(), "UTF-8");
+        } else {
+            alternative = new MimeMultipart("alternative");
+            MimeBodyPart plain = new MimeBodyPart();
+            plain.setText(mail.text(), "UTF-8");
+            MimeBodyPart rich = new MimeBodyPart();
+            rich.setText(mail.html(), "UTF-8", "html");
+            alternative.addBodyPart(plain);
+            alternative.addBodyPart(rich);
+            body.setContent(alternative);
+        }
+        if (mail.attachments().isEmpty()) {
+            if (mail.html() == null) {
+                m.setText(mail.text(), "UTF-8");
+            } else {
+                m.setContent(alternative);
+            }
+        } else {
+            MimeMultipart mixed = new MimeMultipart("mixed");
+            mixed.addBodyPart(body);
+            for (OutgoingMail.Attachment a : mail.attachments()) {
+                MimeBodyPart part = new MimeBodyPart();
+                part.setDataHandler(new jakarta.activation.DataHandler(new ByteArrayDataSource(a.content(), a.contentType())));
+                try {
+                    part.setFileName(jakarta.mail.internet.MimeUtility.encodeText(a.filename(), "UTF-8", null));
+                } catch (java.io.UnsupportedEncodingException e) {
+                    part.setFileName(a.filename());
+                }
+                part.setDisposition(jakarta.mail.Part.ATTACHMENT);
+                // base64 keeps every byte: a text attachment sent as 7bit/quoted-printable would get CRLF line ends.
+                part.setHeader("Content-Transfer-Encoding", "base64");
+                mixed.addBodyPart(part);
+            }
+            m.setContent(mixed);
+        }
+        m.saveChanges();
+        return m;
+    }
+
+    private static InternetAddress[] addresses(List<String> list) throws MessagingException {
+        InternetAddress[] out = new InternetAddress[list.size()];
+        for (int i = 0; i < list.size(); i++) {
+            out[i] = new InternetAddress(list.get(i));
+        }
+        return out;
+    }
+
+    private static SMTPAddressFailedException nested(MessagingException e) {
+        Exception next = e.getNextException();
+        while (next != null) {
+            if (next instanceof SMTPAddressFailedException a) {
+                return a;
+            }
+            next = next instanceof MessagingException m ? m.getNextException() : null;
+        }
+        return null;
+    }
+
+    private static SendResult classify(int code, String message) {
+        String reply = reply(message, String.valueOf(code));
+        if (!reply.startsWith(String.valueOf(code))) {
+            reply = code + " " + reply;
+        }
+        return code >= 500 ? SendResult.permanent(reply) : SendResult.temporary(reply);
+    }
+
+    private static String reply(String text, String fallback) {
+        return text == null || text.isBlank() ? fallback : text.trim();
+    }
+
+    /** Sockets with Nagle's algorithm off: SMTP is a dialogue of small writes. */
+    static final class NoDelaySocketFactory extends javax.net.SocketFactory {
+        private static final javax.net.SocketFactory PLAIN = javax.net.SocketFactory.getDefault();
+
+        private static java.net.Socket noDelay(java.net.Socket socket) throws java.io.IOException {
+            socket.setTcpNoDelay(true);
+            return socket;
+        }
+
+        @Override
+        public java.net.Socket createSocket() throws java.io.IOException {
+            return noDelay(PLAIN.createSocket());
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port) throws java.io.IOException {
+            return noDelay(PLAIN.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(String host, int port, java.net.InetAddress local, int localPort) throws java.io.IOException {
+            return noDelay(PLAIN.createSocket(host, port, local, localPort));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port) throws java.io.IOException {
+            return noDelay(PLAIN.createSocket(host, port));
+        }
+
+        @Override
+        public java.net.Socket createSocket(java.net.InetAddress host, int port, java.net.InetAddress local, int localPort)
+                throws java.io.IOException {
+            return noDelay(PLAIN.createSocket(host, port, local, localPort));
+        }
+    }
+
+    /** Keeps the delivery's own Message-ID: a resend after a crash must carry the same one. */
+    private static final class FixedIdMessage extends MimeMessage {
+        private final String id;
+
+        FixedIdMessage(Session session, String id) {
+            super(session);
+            this.id = id;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", id);
+        }
+    }
+}
