@@ -74,4 +74,34 @@ class ActivityApiTest {
                 .then().statusCode(400).body("errors[0].field", equalTo("codebook"));
         assertThat(LaunchApiTest.count("SELECT count(*) FROM codebook_audit")).isEqualTo(before);
     }
+
+    @Test
+    void codebook_changes_are_published_on_a_compacted_topic_with_a_tombstone_for_a_deletion() throws Exception {
+        given().contentType(ContentType.JSON).body(Map.of("value", "Brno")).put("/api/v1/codebooks/TOWN/entries/BRQ").then().statusCode(201);
+        given().delete("/api/v1/codebooks/TOWN/entries/BRQ").then().statusCode(204);
+
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", System.getProperty(org.crmbulk.testing.CrmStackResource.KAFKA));
+        p.put("group.id", "codebook-test-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        List<org.apache.kafka.clients.consumer.ConsumerRecord<String, String>> seen = new java.util.ArrayList<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, String>(p,
+                new org.apache.kafka.common.serialization.StringDeserializer(), new org.apache.kafka.common.serialization.StringDeserializer())) {
+            consumer.subscribe(List.of("crm.codebooks"));
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (seen.stream().noneMatch(r -> r.key().equals("TOWN/BRQ") && r.value() == null) && System.currentTimeMillis() < deadline) {
+                consumer.poll(java.time.Duration.ofMillis(500)).forEach(seen::add);
+            }
+        }
+        assertThat(seen).filteredOn(r -> r.key().equals("TOWN/BRQ")).extracting(r -> r.value() == null ? "tombstone" : "value")
+                .containsExactly("value", "tombstone");
+        assertThat(seen).filteredOn(r -> r.key().equals("TOWN/BRQ") && r.value() != null).first()
+                .satisfies(r -> assertThat(r.value()).contains("\"value\":\"Brno\""));
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+                System.getProperty(org.crmbulk.testing.CrmStackResource.KAFKA)))) {
+            var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "crm.codebooks");
+            assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource).get("cleanup.policy").value())
+                    .isEqualTo("compact");
+        }
+    }
 }
