@@ -19,6 +19,7 @@ import org.crmbulk.contract.EmailAddresses;
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.activity.DeliveryMode;
 import org.crmbulk.contract.activity.MailTask;
+import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.contract.template.MessageTemplates;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -27,9 +28,7 @@ import jakarta.inject.Inject;
 import jakarta.mail.Message;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 
@@ -167,31 +166,8 @@ public class MailTaskService {
             }
             m.setSubject(job.subject(), "UTF-8");
             m.setHeader("X-Unsent", "1");
-            MimeBodyPart body = new MimeBodyPart();
-            if (j[2] == null) {
-                body.setText((String) j[1], "UTF-8");
-            } else {
-                MimeMultipart alternative = new MimeMultipart("alternative");
-                MimeBodyPart plain = new MimeBodyPart();
-                plain.setText((String) j[1], "UTF-8");
-                MimeBodyPart rich = new MimeBodyPart();
-                rich.setText((String) j[2], "UTF-8", "html");
-                alternative.addBodyPart(plain);
-                alternative.addBodyPart(rich);
-                body.setContent(alternative);
-            }
-            MimeMultipart mixed = new MimeMultipart("mixed");
-            mixed.addBodyPart(body);
-            for (Attachments.Content a : attachments.contents(Attachments.Owner.ACTIVITY, activityId)) {
-                MimeBodyPart part = new MimeBodyPart();
-                part.setDataHandler(new jakarta.activation.DataHandler(new jakarta.mail.util.ByteArrayDataSource(a.bytes(), a.contentType())));
-                part.setFileName(jakarta.mail.internet.MimeUtility.encodeText(a.filename(), "UTF-8", null));
-                part.setDisposition(jakarta.mail.Part.ATTACHMENT);
-                // base64 keeps every byte: a text attachment sent as 7bit/quoted-printable would get CRLF line ends.
-                part.setHeader("Content-Transfer-Encoding", "base64");
-                mixed.addBodyPart(part);
-            }
-            m.setContent(mixed);
+            MimeBodies.fill(m, (String) j[1], (String) j[2], attachments.contents(Attachments.Owner.ACTIVITY, activityId).stream()
+                    .map(a -> new MimeBodies.Attachment(a.filename(), a.contentType(), a.bytes())).toList());
             m.saveChanges();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             m.writeTo(out);

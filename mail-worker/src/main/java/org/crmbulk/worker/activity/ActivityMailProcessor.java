@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.launch.JdbcLaunchStore;
 import org.crmbulk.worker.smtp.MailTransport;
@@ -49,7 +50,7 @@ public class ActivityMailProcessor {
     private final String owner = "activity-mail/" + UUID.randomUUID().toString().substring(0, 8);
 
     record Job(long id, String mode, String from, String subject, String text, String html,
-            List<OutgoingMail.Attachment> attachments) {
+            List<MimeBodies.Attachment> attachments) {
     }
 
     record Recipient(long id, String email, String kind, int attempts) {
@@ -130,25 +131,11 @@ public class ActivityMailProcessor {
             s.setLong(3, jobId);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), attachments(c, rs.getLong(7))) : null;
+                        rs.getString(6), JdbcLaunchStore.attachments(c, "activity_attachment", "activity_id", rs.getLong(7))) : null;
             }
         } catch (SQLException e) {
             throw new JdbcLaunchStore.StoreException(e);
         }
-    }
-
-    private static List<OutgoingMail.Attachment> attachments(Connection c, long activityId) throws SQLException {
-        List<OutgoingMail.Attachment> attachments = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT filename, content_type, content FROM activity_attachment WHERE activity_id = ? ORDER BY id")) {
-            s.setLong(1, activityId);
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    attachments.add(new OutgoingMail.Attachment(rs.getString(1), rs.getString(2), rs.getBytes(3)));
-                }
-            }
-        }
-        return List.copyOf(attachments);
     }
 
     private List<Recipient> pending(long jobId) {

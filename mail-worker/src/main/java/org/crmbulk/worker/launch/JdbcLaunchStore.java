@@ -19,10 +19,10 @@ import java.util.Set;
 
 import javax.sql.DataSource;
 
+import org.crmbulk.contract.mime.MimeBodies;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import org.crmbulk.worker.smtp.OutgoingMail;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -180,14 +180,20 @@ public class JdbcLaunchStore implements LaunchStore {
                 .getOrDefault(contactId, Map.of()));
     }
 
-    private static List<OutgoingMail.Attachment> attachments(Connection c, long actionId) throws SQLException {
-        List<OutgoingMail.Attachment> attachments = new ArrayList<>();
+    private static List<MimeBodies.Attachment> attachments(Connection c, long actionId) throws SQLException {
+        return attachments(c, "attachment", "bulk_action_id", actionId);
+    }
+
+    /** The attachments a bulk action or an activity owns, in upload order, loaded once per launch or job. */
+    public static List<MimeBodies.Attachment> attachments(Connection c, String table, String ownerColumn, long ownerId)
+            throws SQLException {
+        List<MimeBodies.Attachment> attachments = new ArrayList<>();
         try (PreparedStatement s = c.prepareStatement(
-                "SELECT filename, content_type, content FROM attachment WHERE bulk_action_id = ? ORDER BY id")) {
-            s.setLong(1, actionId);
+                "SELECT filename, content_type, content FROM " + table + " WHERE " + ownerColumn + " = ? ORDER BY id")) {
+            s.setLong(1, ownerId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    attachments.add(new OutgoingMail.Attachment(rs.getString(1), rs.getString(2), rs.getBytes(3)));
+                    attachments.add(new MimeBodies.Attachment(rs.getString(1), rs.getString(2), rs.getBytes(3)));
                 }
             }
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -25,10 +26,7 @@ import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.internet.MimeMultipart;
-import jakarta.mail.util.ByteArrayDataSource;
 
 /**
  * {@link MailTransport} over Jakarta Mail (Angus): a fixed set of sender threads, each holding one
@@ -177,44 +175,7 @@ public class AngusMailTransport implements MailTransport {
             m.setRecipients(Message.RecipientType.CC, addresses(mail.cc()));
         }
         m.setSubject(mail.subject(), "UTF-8");
-        MimeBodyPart body = new MimeBodyPart();
-        MimeMultipart alternative = null;
-        if (mail.html() == null) {
-            body.setText(mail.text(), "UTF-8");
-        } else {
-            alternative = new MimeMultipart("alternative");
-            MimeBodyPart plain = new MimeBodyPart();
-            plain.setText(mail.text(), "UTF-8");
-            MimeBodyPart rich = new MimeBodyPart();
-            rich.setText(mail.html(), "UTF-8", "html");
-            alternative.addBodyPart(plain);
-            alternative.addBodyPart(rich);
-            body.setContent(alternative);
-        }
-        if (mail.attachments().isEmpty()) {
-            if (mail.html() == null) {
-                m.setText(mail.text(), "UTF-8");
-            } else {
-                m.setContent(alternative);
-            }
-        } else {
-            MimeMultipart mixed = new MimeMultipart("mixed");
-            mixed.addBodyPart(body);
-            for (OutgoingMail.Attachment a : mail.attachments()) {
-                MimeBodyPart part = new MimeBodyPart();
-                part.setDataHandler(new jakarta.activation.DataHandler(new ByteArrayDataSource(a.content(), a.contentType())));
-                try {
-                    part.setFileName(jakarta.mail.internet.MimeUtility.encodeText(a.filename(), "UTF-8", null));
-                } catch (java.io.UnsupportedEncodingException e) {
-                    part.setFileName(a.filename());
-                }
-                part.setDisposition(jakarta.mail.Part.ATTACHMENT);
-                // base64 keeps every byte: a text attachment sent as 7bit/quoted-printable would get CRLF line ends.
-                part.setHeader("Content-Transfer-Encoding", "base64");
-                mixed.addBodyPart(part);
-            }
-            m.setContent(mixed);
-        }
+        MimeBodies.fill(m, mail.text(), mail.html(), mail.attachments());
         m.saveChanges();
         return m;
     }

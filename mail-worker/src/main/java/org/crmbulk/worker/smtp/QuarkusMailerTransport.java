@@ -3,6 +3,7 @@ package org.crmbulk.worker.smtp;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
+import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.worker.config.DeliveryConfig;
 
 import io.quarkus.mailer.Mail;
@@ -39,7 +40,7 @@ public class QuarkusMailerTransport implements MailTransport {
         if (mail.replyTo() != null) {
             message.setReplyTo(mail.replyTo());
         }
-        for (OutgoingMail.Attachment a : mail.attachments()) {
+        for (MimeBodies.Attachment a : mail.attachments()) {
             message.addAttachment(a.filename(), a.content(), a.contentType());
         }
         return mailer.send(message)

@@ -1,0 +1,47 @@
+package org.crmbulk.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Properties;
+
+import org.crmbulk.contract.mime.MimeBodies;
+import org.junit.jupiter.api.Test;
+
+import jakarta.mail.Multipart;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+
+class MimeBodiesTest {
+
+    @Test
+    void attachments_keep_every_byte_even_text_with_bare_line_feeds() throws Exception {
+        byte[] csv = "kód;cena\nA1;100 Kč\n".getBytes(StandardCharsets.UTF_8);
+        Session session = Session.getInstance(new Properties());
+        MimeMessage m = new MimeMessage(session);
+        MimeBodies.fill(m, "Dobrý den", "<p>Dobrý den</p>", List.of(new MimeBodies.Attachment("ceny.csv", "text/csv", csv)));
+        m.saveChanges();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.writeTo(out);
+
+        MimeMessage parsed = new MimeMessage(session, new ByteArrayInputStream(out.toByteArray()));
+        Multipart mixed = (Multipart) parsed.getContent();
+        ByteArrayOutputStream attachment = new ByteArrayOutputStream();
+        mixed.getBodyPart(1).getDataHandler().writeTo(attachment);
+        assertThat(attachment.toByteArray()).isEqualTo(csv);
+        assertThat(mixed.getBodyPart(1).getFileName()).isEqualTo("ceny.csv");
+        assertThat(((Multipart) mixed.getBodyPart(0).getContent()).getCount()).as("text and HTML alternatives").isEqualTo(2);
+    }
+
+    @Test
+    void a_text_only_message_without_attachments_is_a_single_part() throws Exception {
+        MimeMessage m = new MimeMessage(Session.getInstance(new Properties()));
+        MimeBodies.fill(m, "Ahoj", null, List.of());
+        m.saveChanges();
+        assertThat(m.getContentType()).startsWith("text/plain");
+        assertThat(m.getContent()).isEqualTo("Ahoj");
+    }
+}
