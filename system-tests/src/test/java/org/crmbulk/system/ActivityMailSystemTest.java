@@ -100,7 +100,7 @@ class ActivityMailSystemTest {
                     .isEqualTo(want);
             assertThat(job.getList("recipients.status")).containsOnly("SENT");
             assertThat(job.getString("mode")).isEqualTo("INDIVIDUAL");
-            assertThat(mails).allSatisfy(m -> assertThat(attachment(m)).isEqualTo(AGENDA));
+            assertThat(mails).allSatisfy(m -> assertThat(Mails.attachment(m, "agenda.pdf")).isEqualTo(AGENDA));
         }
     }
 
@@ -112,14 +112,14 @@ class ActivityMailSystemTest {
             JsonPath job = awaitDone(runTask(task.getKey(), 202));
             Set<String> want = expected.get(task.getValue());
             List<MimeMessage> copies = stack.smtp.received(); // GreenMail keeps one copy per recipient of the one message
-            assertThat(copies.stream().map(m -> header(m, "Message-ID")).distinct()).as("one SMTP message").hasSize(1);
+            assertThat(copies.stream().map(m -> Mails.header(m, "Message-ID")).distinct()).as("one SMTP message").hasSize(1);
             MimeMessage mail = copies.get(0);
             Set<String> visible = new HashSet<>(recipients(mail, Message.RecipientType.TO));
             visible.addAll(recipients(mail, Message.RecipientType.CC));
             assertThat(visible).as(task.getValue()).isEqualTo(want);
             assertThat(copies).hasSize(want.size());
             assertThat(job.getString("mode")).isEqualTo("BULK");
-            assertThat(attachment(mail)).isEqualTo(AGENDA);
+            assertThat(Mails.attachment(mail, "agenda.pdf")).isEqualTo(AGENDA);
         }
     }
 
@@ -150,7 +150,7 @@ class ActivityMailSystemTest {
             Set<String> inEml = new HashSet<>(recipients(parsed, Message.RecipientType.TO));
             inEml.addAll(recipients(parsed, Message.RecipientType.CC));
             assertThat(inEml).isEqualTo(want);
-            assertThat(BulkActionSystemTest.attachment(parsed, "agenda.pdf")).as("the draft carries the attachments").isEqualTo(AGENDA);
+            assertThat(Mails.attachment(parsed, "agenda.pdf")).as("the draft carries the attachments").isEqualTo(AGENDA);
         }
         Thread.sleep(500);
         assertThat(stack.smtp.received()).as("nothing sent in CLIENT mode").isEmpty();
@@ -192,14 +192,6 @@ class ActivityMailSystemTest {
         return given().get(location).then().extract().jsonPath();
     }
 
-    private static byte[] attachment(MimeMessage m) {
-        try {
-            return BulkActionSystemTest.attachment(m, "agenda.pdf");
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static Map<String, String> parseMailto(String uri) {
         assertThat(uri).startsWith("mailto:");
         String rest = uri.substring("mailto:".length());
@@ -225,14 +217,6 @@ class ActivityMailSystemTest {
             Address[] addresses = m.getRecipients(type);
             return addresses == null ? List.of()
                     : Stream.of(addresses).map(a -> ((jakarta.mail.internet.InternetAddress) a).getAddress().toLowerCase()).toList();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String header(MimeMessage m, String name) {
-        try {
-            return m.getHeader(name)[0];
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -3,12 +3,10 @@ package org.crmbulk.system;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,9 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import jakarta.mail.Message;
-import jakarta.mail.Multipart;
-import jakarta.mail.Part;
 import jakarta.mail.internet.MimeMessage;
 
 /** Bulk actions and their launches end to end: packaged services, real Kafka, PostgreSQL and SMTP, HTTP only. */
@@ -82,15 +77,15 @@ class BulkActionSystemTest {
         assertThat(done.getInt("counters.sent")).isEqualTo(2);
         assertThat(done.getInt("counters.skipped")).isEqualTo(2);
         List<MimeMessage> mails = stack.smtp.received();
-        assertThat(mails).extracting(BulkActionSystemTest::recipient)
+        assertThat(mails).extracting(Mails::recipient)
                 .containsExactlyInAnyOrder(p + "-jana@example.cz", p + "-petr@example.cz");
         for (MimeMessage mail : mails) {
-            String name = recipient(mail).contains("jana") ? "Jana" : "Petr";
+            String name = Mails.recipient(mail).contains("jana") ? "Jana" : "Petr";
             assertThat(mail.getSubject()).isEqualTo("Nabídka pro " + name);
-            assertThat(parts(mail, "text/html")).contains("Dobrý den, " + name + "!");
-            assertThat(parts(mail, "text/plain")).contains("Dobrý den, " + name + "!");
-            assertThat(attachment(mail, "cenik.pdf")).isEqualTo(pdf);
-            assertThat(attachment(mail, "ceny.csv")).isEqualTo(csv);
+            assertThat(Mails.parts(mail, "text/html")).contains("Dobrý den, " + name + "!");
+            assertThat(Mails.parts(mail, "text/plain")).contains("Dobrý den, " + name + "!");
+            assertThat(Mails.attachment(mail, "cenik.pdf")).isEqualTo(pdf);
+            assertThat(Mails.attachment(mail, "ceny.csv")).isEqualTo(csv);
         }
         List<Map<String, Object>> deliveries = given().get(location + "/deliveries").then().extract().jsonPath().getList("items");
         assertThat(deliveries).filteredOn(d -> "SKIPPED".equals(d.get("status"))).extracting(d -> (String) d.get("lastReply"))
@@ -193,7 +188,7 @@ class BulkActionSystemTest {
 
         JsonPath done = given().get(location).then().extract().jsonPath();
         assertThat(done.getList("results.accepted", Boolean.class)).containsExactly(true, true);
-        assertThat(stack.smtp.received()).extracting(BulkActionSystemTest::recipient)
+        assertThat(stack.smtp.received()).extracting(Mails::recipient)
                 .containsExactlyInAnyOrder("qa1@example.cz", "qa2@example.cz");
         assertThat(stack.smtp.received()).allSatisfy(m -> assertThat(m.getSubject()).isEqualTo("Hi Jana"));
         given().queryParam("bulkActionId", action).get("/api/v1/launches").then().body("items.size()", org.hamcrest.Matchers.equalTo(0));
@@ -231,44 +226,5 @@ class BulkActionSystemTest {
 
     static void assertCountersMatchRows(long launchId) throws Exception {
         SystemApi.assertCountersMatchRows(launchId);
-    }
-
-    private static String recipient(MimeMessage m) {
-        try {
-            return m.getRecipients(Message.RecipientType.TO)[0].toString().toLowerCase();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String parts(Part part, String type) throws Exception {
-        if (part.isMimeType(type) && !Part.ATTACHMENT.equalsIgnoreCase(part.getDisposition())) {
-            return String.valueOf(part.getContent());
-        }
-        if (part.getContent() instanceof Multipart multipart) {
-            StringBuilder all = new StringBuilder();
-            for (int i = 0; i < multipart.getCount(); i++) {
-                all.append(parts(multipart.getBodyPart(i), type));
-            }
-            return all.toString();
-        }
-        return "";
-    }
-
-    static byte[] attachment(Part part, String filename) throws Exception {
-        if (filename.equals(part.getFileName())) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            part.getDataHandler().writeTo(out);
-            return out.toByteArray();
-        }
-        if (part.getContent() instanceof Multipart multipart) {
-            for (int i = 0; i < multipart.getCount(); i++) {
-                byte[] found = attachment(multipart.getBodyPart(i), filename);
-                if (found != null) {
-                    return found;
-                }
-            }
-        }
-        return null;
     }
 }

@@ -66,11 +66,11 @@ class CampaignSystemTest {
         assertThat(done.getString("finishedAt")).isNotNull();
         List<MimeMessage> mails = stack.smtp.received();
         assertThat(mails).hasSize(5);
-        assertThat(mails).extracting(m -> subject(m)).contains("Hello slice0", "Hello slice4");
+        assertThat(mails).extracting(Mails::subject).contains("Hello slice0", "Hello slice4");
         JsonPath deliveries = given().get(location + "/deliveries").then().statusCode(200).extract().jsonPath();
         assertThat(deliveries.getList("items.status")).containsOnly("SENT");
         assertThat(deliveries.getList("items.messageId", String.class))
-                .containsExactlyInAnyOrderElementsOf(mails.stream().map(m -> header(m, "Message-ID")).toList());
+                .containsExactlyInAnyOrderElementsOf(mails.stream().map(m -> Mails.header(m, "Message-ID")).toList());
     }
 
     @Test
@@ -93,7 +93,7 @@ class CampaignSystemTest {
         JsonPath done = SystemApi.awaitFinal(location, Duration.ofSeconds(120));
         int possibleDuplicates = done.getInt("possibleDuplicates");
         List<MimeMessage> mails = stack.smtp.received();
-        Map<String, List<MimeMessage>> byRecipient = mails.stream().collect(Collectors.groupingBy(CampaignSystemTest::recipient));
+        Map<String, List<MimeMessage>> byRecipient = mails.stream().collect(Collectors.groupingBy(Mails::recipient));
         int extra = mails.size() - recipients;
         System.out.printf("SIGKILL report: recipients=%d, SMTP messages seen at kill=%d, total SMTP messages=%d, "
                 + "extra=%d, possibleDuplicates counted=%d, sentAtKill=%d%n",
@@ -107,7 +107,7 @@ class CampaignSystemTest {
                 .isBetween(0, possibleDuplicates);
         assertThat(possibleDuplicates).as("bounded by the batch size").isLessThanOrEqualTo(20);
         byRecipient.values().stream().filter(l -> l.size() > 1).forEach(copies -> assertThat(
-                copies.stream().map(m -> header(m, "Message-ID")).distinct()).as("a resend reuses the Message-ID").hasSize(1));
+                copies.stream().map(m -> Mails.header(m, "Message-ID")).distinct()).as("a resend reuses the Message-ID").hasSize(1));
         long launchId = done.getLong("id");
         try (Connection c = stack.postgres.connect(); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT count(*), count(DISTINCT lower(email)), count(*) FILTER (WHERE status = 'SENT') FROM delivery WHERE launch_id = "
@@ -153,29 +153,5 @@ class CampaignSystemTest {
                     }));
         }
         return ids.stream().map(CompletableFuture::join).toList();
-    }
-
-    private static String recipient(MimeMessage m) {
-        try {
-            return m.getRecipients(Message.RecipientType.TO)[0].toString().toLowerCase();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String subject(MimeMessage m) {
-        try {
-            return m.getSubject();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String header(MimeMessage m, String name) {
-        try {
-            return m.getHeader(name)[0];
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
-import jakarta.mail.Message;
 import jakarta.mail.internet.MimeMessage;
 
 /** Two workers; the one driving a launch is killed with SIGKILL, and the other finishes it. */
@@ -46,7 +45,7 @@ class TwoWorkersSystemTest {
 
         JsonPath done = SystemApi.awaitFinal(location, Duration.ofSeconds(120));
         List<MimeMessage> mails = stack.smtp.received();
-        Map<String, Long> perRecipient = mails.stream().collect(Collectors.groupingBy(TwoWorkersSystemTest::recipient, Collectors.counting()));
+        Map<String, Long> perRecipient = mails.stream().collect(Collectors.groupingBy(Mails::recipient, Collectors.counting()));
         int extra = mails.size() - recipients;
         System.out.printf("two workers, driver killed: recipients=%d, SMTP messages=%d, extra=%d, possibleDuplicates=%d%n",
                 recipients, mails.size(), extra, done.getInt("possibleDuplicates"));
@@ -64,14 +63,6 @@ class TwoWorkersSystemTest {
              ResultSet rs = c.createStatement().executeQuery("SELECT lease_owner FROM launch WHERE id = " + launchId)) {
             rs.next();
             return Long.parseLong(rs.getString(1).substring(0, rs.getString(1).indexOf('@')));
-        }
-    }
-
-    private static String recipient(MimeMessage m) {
-        try {
-            return m.getRecipients(Message.RecipientType.TO)[0].toString().toLowerCase();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 }
