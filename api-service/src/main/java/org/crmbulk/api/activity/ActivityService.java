@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import org.crmbulk.api.common.Keyset;
 import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.contact.Contact;
 import org.crmbulk.api.problem.ProblemException;
@@ -87,8 +88,8 @@ public class ActivityService {
             p.and("to", to);
         }
         List<Activity> found = Activity.<Activity>find(where + " ORDER BY id DESC", p).page(0, limit + 1).list();
-        List<ActivityView> items = found.stream().limit(limit).map(this::view).toList();
-        return new ActivityView.Page(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+        Keyset<ActivityView> page = Keyset.page(found, limit, this::view, ActivityView::id);
+        return new ActivityView.Page(page.items(), page.next());
     }
 
     /** Carried by every mail task of the activity and by its .eml drafts. */

@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import org.crmbulk.api.common.Keyset;
 import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.contact.Contact;
 import org.crmbulk.api.problem.Problem;
@@ -47,8 +48,8 @@ public class BulkActionService {
     @Transactional
     public BulkActionView.Page all(long after, int limit) {
         List<BulkAction> found = BulkAction.<BulkAction>find("id > ?1 ORDER BY id", after).page(0, limit + 1).list();
-        List<BulkActionView> items = found.stream().limit(limit).map(this::view).toList();
-        return new BulkActionView.Page(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+        Keyset<BulkActionView> page = Keyset.page(found, limit, this::view, BulkActionView::id);
+        return new BulkActionView.Page(page.items(), page.next());
     }
 
     /** A launch already running keeps what it started with only in what is sent from now on: edits apply to later messages. */

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import org.crmbulk.api.common.Keyset;
 import org.crmbulk.api.list.MarketingList;
 import org.crmbulk.api.problem.ProblemException;
 
@@ -101,8 +102,8 @@ public class ContactService {
             params.and("optedOut", filter.optedOut());
         }
         List<Contact> found = Contact.<Contact>find(where + " ORDER BY id", params).page(0, limit + 1).list();
-        List<ContactView> items = found.stream().limit(limit).map(ContactView::of).toList();
-        return new ContactPage(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+        Keyset<ContactView> page = Keyset.page(found, limit, ContactView::of, ContactView::id);
+        return new ContactPage(page.items(), page.next());
     }
 
     /** Upserts by external ID; each item is validated alone and a bad one does not stop the good ones. */

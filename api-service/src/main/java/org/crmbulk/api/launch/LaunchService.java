@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import org.crmbulk.api.common.Keyset;
 import org.crmbulk.api.bulkaction.BulkAction;
 import org.crmbulk.api.outbox.Outbox;
 import org.crmbulk.api.problem.Problem;
@@ -148,8 +149,8 @@ public class LaunchService {
             params.and("to", filter.to());
         }
         List<Launch> found = Launch.<Launch>find(where + " ORDER BY id DESC", params).page(0, limit + 1).list();
-        List<LaunchView> items = found.stream().limit(limit).map(l -> LaunchView.of(l, listIds(l.id))).toList();
-        return new LaunchView.Page(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+        Keyset<LaunchView> page = Keyset.page(found, limit, l -> LaunchView.of(l, listIds(l.id)), LaunchView::id);
+        return new LaunchView.Page(page.items(), page.next());
     }
 
     /** Stops sending after the batch in flight; the launch keeps its place and resumes where it stopped. */
@@ -209,9 +210,8 @@ public class LaunchService {
                 ORDER BY id LIMIT ?4""")
                 .setParameter(1, launchId).setParameter(2, after).setParameter(3, status).setParameter(4, limit + 1)
                 .getResultList();
-        List<DeliveryView> items = rows.stream().limit(limit).map(LaunchService::delivery).toList();
-        Long next = rows.size() > limit ? items.get(items.size() - 1).id() : null;
-        return new DeliveryPage(items, next);
+        Keyset<DeliveryView> page = Keyset.page(rows, limit, LaunchService::delivery, DeliveryView::id);
+        return new DeliveryPage(page.items(), page.next());
     }
 
     private Launch locked(long id) {

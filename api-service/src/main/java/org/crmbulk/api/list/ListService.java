@@ -3,6 +3,7 @@ package org.crmbulk.api.list;
 import java.util.List;
 import java.util.Optional;
 
+import org.crmbulk.api.common.Keyset;
 import org.crmbulk.api.problem.ProblemException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,8 +38,8 @@ public class ListService {
     @Transactional
     public ListPage all(long after, int limit) {
         List<MarketingList> found = MarketingList.<MarketingList>find("id > ?1 ORDER BY id", after).page(0, limit + 1).list();
-        List<ListView> items = found.stream().limit(limit).map(ListView::of).toList();
-        return new ListPage(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+        Keyset<ListView> page = Keyset.page(found, limit, ListView::of, ListView::id);
+        return new ListPage(page.items(), page.next());
     }
 
     @Transactional
@@ -113,9 +114,9 @@ public class ListService {
                 ORDER BY m.contact_id LIMIT ?4""")
                 .setParameter(1, listId).setParameter(2, after).setParameter(3, notIn).setParameter(4, limit + 1)
                 .getResultList();
-        List<MemberPage.Member> items = rows.stream().limit(limit).map(r -> new MemberPage.Member(((Number) r[0]).longValue(),
-                (String) r[1], (String) r[2], (String) r[3], (String) r[4], (Boolean) r[5])).toList();
-        return new MemberPage(items, rows.size() > limit ? items.get(items.size() - 1).contactId() : null);
+        Keyset<MemberPage.Member> page = Keyset.page(rows, limit, r -> new MemberPage.Member(((Number) r[0]).longValue(),
+                (String) r[1], (String) r[2], (String) r[3], (String) r[4], (Boolean) r[5]), MemberPage.Member::contactId);
+        return new MemberPage(page.items(), page.next());
     }
 
     @Transactional

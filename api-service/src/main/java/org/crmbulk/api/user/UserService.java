@@ -3,6 +3,7 @@ package org.crmbulk.api.user;
 import java.util.List;
 import java.util.Optional;
 
+import org.crmbulk.api.common.Keyset;
 import org.crmbulk.api.problem.ProblemException;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,8 +32,8 @@ public class UserService {
         List<CrmUser> found = (active == null
                 ? CrmUser.<CrmUser>find("id > ?1 ORDER BY id", after)
                 : CrmUser.<CrmUser>find("id > ?1 AND active = ?2 ORDER BY id", after, active)).page(0, limit + 1).list();
-        List<UserView> items = found.stream().limit(limit).map(UserView::of).toList();
-        return new UserView.Page(items, found.size() > limit ? items.get(items.size() - 1).id() : null);
+        Keyset<UserView> page = Keyset.page(found, limit, UserView::of, UserView::id);
+        return new UserView.Page(page.items(), page.next());
     }
 
     @Transactional
