@@ -60,6 +60,17 @@ final class Stack implements AutoCloseable {
         kafka.createTopics(4, "crm.mail.send-jobs");
     }
 
+    /** One more api-service process with some settings changed (e.g. reaching the database through a proxy). */
+    ServiceProcess startApiReplica(String name, Map<String, String> overrides) throws IOException {
+        int port = ServiceProcess.freePort();
+        Map<String, String> env = common();
+        env.put("CRM_API_PORT", String.valueOf(port));
+        env.putAll(overrides);
+        ServiceProcess replica = ServiceProcess.start("api-service", name, port, env);
+        processes.add(replica);
+        return replica;
+    }
+
     ServiceProcess startApi() throws IOException {
         int port = ServiceProcess.freePort();
         Map<String, String> env = common();

@@ -47,6 +47,22 @@ public final class TestKafka implements AutoCloseable {
         return cluster.bootstrapServers();
     }
 
+    /** Stops the broker (the KRaft controller stays up); clients see it gone until {@link #startBroker()}. */
+    public void stopBroker() {
+        cluster.brokers().values().forEach(b -> b.shutdown());
+        cluster.brokers().values().forEach(b -> b.awaitShutdown());
+    }
+
+    /** Starts the stopped broker again on the same port (the test kit keeps its listener ports bound to it). */
+    public void startBroker() {
+        try {
+            cluster.brokers().values().forEach(b -> b.startup());
+            cluster.waitForReadyBrokers();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not restart the Kafka broker", e);
+        }
+    }
+
     /** Creates topics up front so that the first consumer does not wait for auto-creation. */
     public void createTopics(int partitions, String... topics) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {

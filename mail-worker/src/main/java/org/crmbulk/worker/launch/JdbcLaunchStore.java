@@ -534,6 +534,22 @@ public class JdbcLaunchStore implements LaunchStore {
         public StoreException(SQLException cause) {
             super(cause.getMessage(), cause);
         }
+
+        /** Connection lost or refused, server shutting down, or a serialization conflict: worth trying again. */
+        public boolean isTransient() {
+            for (Throwable t = getCause(); t != null; t = t.getCause()) {
+                if (t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException) {
+                    return true;
+                }
+                if (t instanceof SQLException sql && sql.getSQLState() != null) {
+                    String state = sql.getSQLState();
+                    if (state.startsWith("08") || state.startsWith("57P") || state.equals("40001") || state.equals("40P01")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
 }

@@ -51,29 +51,44 @@ public class LaunchProcessor {
         }
         String domain = config.messageIdDomain().orElseGet(() -> domainOf(content.from()));
         int consecutiveTemporary = 0;
+        int storeFailures = 0;
         while (keepGoing.getAsBoolean()) {
-            List<ClaimedDelivery> batch = store.claim(launchId, owner, config.batchSize(), config.claimLease(), domain);
-            if (batch.isEmpty()) {
-                if (!store.isRunning(launchId)) {
-                    return false; // paused or cancelled: whoever resumes it starts a driver again
+            try {
+                List<ClaimedDelivery> batch = store.claim(launchId, owner, config.batchSize(), config.claimLease(), domain);
+                storeFailures = 0;
+                if (batch.isEmpty()) {
+                    if (!store.isRunning(launchId)) {
+                        return false; // paused or cancelled: whoever resumes it starts a driver again
+                    }
+                    Instant next = store.nextWork(launchId).orElse(null);
+                    if (next == null) {
+                        return store.completeIfDone(launchId);
+                    }
+                    sleepUntil(next, keepGoing);
+                    continue;
                 }
-                Instant next = store.nextWork(launchId).orElse(null);
-                if (next == null) {
-                    return store.completeIfDone(launchId);
+                Instant claimedAt = Instant.now();
+                List<Outcome> outcomes = send(content, batch);
+                if (!recordUntilStored(content, owner, outcomes, claimedAt.plus(config.claimLease()))) {
+                    return false;
                 }
-                sleepUntil(next, keepGoing);
-                continue;
-            }
-            List<Outcome> outcomes = send(content, batch);
-            store.record(content, owner, outcomes);
-            consecutiveTemporary = outcomes.stream().anyMatch(o -> o.kind() == Outcome.Kind.SENT) ? 0
-                    : consecutiveTemporary + (int) outcomes.stream().filter(o -> o.kind() == Outcome.Kind.RETRY).count();
-            if (consecutiveTemporary >= config.pauseAfterConsecutiveFailures()) {
-                String reason = consecutiveTemporary + " temporary failures in a row, the last: "
-                        + outcomes.get(outcomes.size() - 1).reply();
-                LOG.warnf("launch %d: pausing it: %s", launchId, reason);
-                store.pauseForRelay(launchId, reason);
-                return false;
+                consecutiveTemporary = outcomes.stream().anyMatch(o -> o.kind() == Outcome.Kind.SENT) ? 0
+                        : consecutiveTemporary + (int) outcomes.stream().filter(o -> o.kind() == Outcome.Kind.RETRY).count();
+                if (consecutiveTemporary >= config.pauseAfterConsecutiveFailures()) {
+                    String reason = consecutiveTemporary + " temporary failures in a row, the last: "
+                            + outcomes.get(outcomes.size() - 1).reply();
+                    LOG.warnf("launch %d: pausing it: %s", launchId, reason);
+                    store.pauseForRelay(launchId, reason);
+                    return false;
+                }
+            } catch (JdbcLaunchStore.StoreException e) {
+                if (!e.isTransient()) {
+                    throw e;
+                }
+                // The database is away (restart, failover): keep driving once it answers again, like a reconnect.
+                storeFailures++;
+                LOG.warnf("launch %d: database unavailable (%s), retrying", launchId, e.getMessage());
+                sleepUntil(Instant.now().plus(storeBackoff(storeFailures)), keepGoing);
             }
         }
         return false;
@@ -117,6 +132,32 @@ public class LaunchProcessor {
                     ? Outcome.failed(d.id(), "gave up after " + d.attempts() + " attempts: " + result.reply())
                     : Outcome.retry(d.id(), result.reply(), Instant.now().plus(backoff(d.attempts())));
         };
+    }
+
+    /**
+     * The outcomes of sent mail live only in memory until recorded, so a database outage is waited
+     * out rather than dropped: dropping them would resend the batch. Past the claim lease another
+     * worker may own these deliveries, so recording stops there (the owner guard makes a late write harmless).
+     */
+    private boolean recordUntilStored(LaunchContent content, String owner, List<Outcome> outcomes, Instant claimEnds) {
+        for (int failures = 1; ; failures++) {
+            try {
+                store.record(content, owner, outcomes);
+                return true;
+            } catch (JdbcLaunchStore.StoreException e) {
+                if (!e.isTransient() || Instant.now().isAfter(claimEnds)) {
+                    LOG.warnf("launch %d: could not record %d outcomes before the claim lease ran out: %s",
+                            content.launchId(), outcomes.size(), e.getMessage());
+                    return false;
+                }
+                LOG.warnf("launch %d: database unavailable while recording (%s), retrying", content.launchId(), e.getMessage());
+                sleepUntil(Instant.now().plus(storeBackoff(failures)), () -> true);
+            }
+        }
+    }
+
+    private static Duration storeBackoff(int failures) {
+        return Duration.ofMillis(Math.min(5_000, 250L << Math.min(failures, 5)));
     }
 
     /** Exponential backoff with full jitter in its upper half, so retries of a batch spread out. */
