@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
 
+import org.crmbulk.testing.FaultySmtpServer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,50 +74,106 @@ class CampaignSystemTest {
                 .containsExactlyInAnyOrderElementsOf(mails.stream().map(m -> Mails.header(m, "Message-ID")).toList());
     }
 
+    /** 20,000 recipients into a lightweight recording relay (GreenMail would dominate the time). */
     @Test
     void a_worker_killed_with_sigkill_mid_launch_loses_nothing_and_resends_only_what_was_in_flight() throws Exception {
-        int recipients = 2_000;
+        int recipients = 20_000;
         long list = SystemApi.importedList("Big list", "kill", recipients);
         long action = createBulkAction("Offer for {contact.firstName}", "Hello {contact.firstName}.");
+        stack.worker.close();
+        try (FaultySmtpServer relay = new FaultySmtpServer()) {
+            Map<String, String> toRelay = Map.of("CRM_SMTP_PORT", String.valueOf(relay.port()));
+            ServiceProcess victim = stack.startWorker(toRelay);
+            String location = given().contentType(ContentType.JSON)
+                    .body(Map.of("bulkActionId", action, "listIds", List.of(list)))
+                    .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
+
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> relay.acceptedCount() >= 3_000);
+            victim.kill();
+            int seenAtKill = relay.acceptedCount();
+            JsonPath atKill = given().get(location).then().extract().jsonPath();
+            assertThat(atKill.getString("status")).as("the kill came mid-launch").isEqualTo("RUNNING");
+            ServiceProcess restarted = stack.startWorker(toRelay);
+            try {
+                JsonPath done = SystemApi.awaitFinal(location, Duration.ofSeconds(300));
+                int possibleDuplicates = done.getInt("possibleDuplicates");
+                assertThat(Mails.metric(restarted, "crm_mail_possible_duplicates_total{mode=\"launch\"}"))
+                        .as("the restarted worker's metric counts the resends").isEqualTo(possibleDuplicates);
+                List<FaultySmtpServer.Accepted> mails = relay.accepted();
+                Map<String, List<FaultySmtpServer.Accepted>> byRecipient = mails.stream()
+                        .collect(Collectors.groupingBy(m -> m.recipients().get(0)));
+                int extra = mails.size() - recipients;
+                System.out.printf("SIGKILL report: recipients=%d, SMTP messages seen at kill=%d, total SMTP messages=%d, "
+                        + "lost=%d, extra=%d, possibleDuplicates counted=%d, sentAtKill=%d%n",
+                        recipients, seenAtKill, mails.size(), recipients - byRecipient.size(), extra, possibleDuplicates,
+                        atKill.getInt("counters.sent"));
+
+                assertThat(done.getString("status")).isEqualTo("COMPLETED");
+                assertThat(done.getInt("counters.sent")).isEqualTo(recipients);
+                assertThat(done.getInt("counters.total")).isEqualTo(recipients);
+                assertThat(byRecipient).as("nothing lost: every recipient got the mail").hasSize(recipients);
+                assertThat(extra).as("duplicates only from the batch in flight, and each one counted")
+                        .isBetween(0, possibleDuplicates);
+                assertThat(possibleDuplicates).as("bounded by the batch size").isLessThanOrEqualTo(20);
+                byRecipient.values().stream().filter(l -> l.size() > 1).forEach(copies -> assertThat(
+                        copies.stream().map(FaultySmtpServer.Accepted::messageId).distinct())
+                        .as("a resend reuses the Message-ID").hasSize(1));
+                long launchId = done.getLong("id");
+                try (Connection c = stack.postgres.connect(); ResultSet rs = c.createStatement().executeQuery(
+                        "SELECT count(*), count(DISTINCT lower(email)), count(*) FILTER (WHERE status = 'SENT') FROM delivery WHERE launch_id = "
+                                + launchId)) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("one delivery row per recipient").isEqualTo(recipients);
+                    assertThat(rs.getInt(2)).isEqualTo(recipients);
+                    assertThat(rs.getInt(3)).as("every delivery SENT").isEqualTo(recipients);
+                }
+                SystemApi.assertCountersMatchRows(launchId);
+            } finally {
+                restarted.close();
+            }
+        } finally {
+            stack.worker = stack.startWorker();
+        }
+    }
+
+    @Test
+    void a_worker_stopped_with_sigterm_mid_launch_records_its_last_batch_releases_the_launch_and_sends_nothing_twice()
+            throws Exception {
+        int recipients = 1_000;
+        long list = SystemApi.importedList("Graceful", "term", recipients);
+        long action = createBulkAction("Note for {contact.firstName}", "Hello {contact.firstName}.");
         String location = given().contentType(ContentType.JSON)
                 .body(Map.of("bulkActionId", action, "listIds", List.of(list)))
                 .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
-
+        long launchId = SystemApi.launch(location).getLong("id");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
-                .until(() -> stack.smtp.received().size() >= 300);
-        stack.worker.kill();
-        int seenAtKill = stack.smtp.received().size();
-        JsonPath atKill = given().get(location).then().extract().jsonPath();
-        assertThat(atKill.getString("status")).as("the kill came mid-launch").isEqualTo("RUNNING");
-        stack.worker = stack.startWorker();
+                .until(() -> stack.smtp.received().size() >= 200);
 
-        JsonPath done = SystemApi.awaitFinal(location, Duration.ofSeconds(120));
-        int possibleDuplicates = done.getInt("possibleDuplicates");
-        List<MimeMessage> mails = stack.smtp.received();
-        Map<String, List<MimeMessage>> byRecipient = mails.stream().collect(Collectors.groupingBy(Mails::recipient));
-        int extra = mails.size() - recipients;
-        System.out.printf("SIGKILL report: recipients=%d, SMTP messages seen at kill=%d, total SMTP messages=%d, "
-                + "extra=%d, possibleDuplicates counted=%d, sentAtKill=%d%n",
-                recipients, seenAtKill, mails.size(), extra, possibleDuplicates, atKill.getInt("counters.sent"));
-
-        assertThat(done.getString("status")).isEqualTo("COMPLETED");
-        assertThat(done.getInt("counters.sent")).isEqualTo(recipients);
-        assertThat(done.getInt("counters.total")).isEqualTo(recipients);
-        assertThat(byRecipient).as("nothing lost: every recipient got the mail").hasSize(recipients);
-        assertThat(extra).as("duplicates only from the batch in flight, and each one counted")
-                .isBetween(0, possibleDuplicates);
-        assertThat(possibleDuplicates).as("bounded by the batch size").isLessThanOrEqualTo(20);
-        byRecipient.values().stream().filter(l -> l.size() > 1).forEach(copies -> assertThat(
-                copies.stream().map(m -> Mails.header(m, "Message-ID")).distinct()).as("a resend reuses the Message-ID").hasSize(1));
-        long launchId = done.getLong("id");
+        stack.worker.close(); // SIGTERM, waits for the process to exit
+        int seenAtStop = stack.smtp.received().size();
+        JsonPath atStop = SystemApi.launch(location);
         try (Connection c = stack.postgres.connect(); ResultSet rs = c.createStatement().executeQuery(
-                "SELECT count(*), count(DISTINCT lower(email)), count(*) FILTER (WHERE status = 'SENT') FROM delivery WHERE launch_id = "
-                        + launchId)) {
+                "SELECT (SELECT count(*) FROM delivery WHERE launch_id = " + launchId + " AND status = 'SENDING'), "
+                        + "lease_owner FROM launch WHERE id = " + launchId)) {
             rs.next();
-            assertThat(rs.getInt(1)).as("one delivery row per recipient").isEqualTo(recipients);
-            assertThat(rs.getInt(2)).isEqualTo(recipients);
-            assertThat(rs.getInt(3)).as("every delivery SENT").isEqualTo(recipients);
+            assertThat(rs.getInt(1)).as("nothing left claimed").isZero();
+            assertThat(rs.getString(2)).as("the lease is released, not left to lapse").isNull();
         }
+        assertThat(atStop.getString("status")).as("stopped mid-launch").isEqualTo("RUNNING");
+        assertThat(atStop.getInt("counters.sent")).as("every message the relay took is recorded").isEqualTo(seenAtStop);
+
+        stack.worker = stack.startWorker();
+        JsonPath done = SystemApi.awaitFinal(location, Duration.ofSeconds(120));
+        System.out.printf("SIGTERM report: recipients=%d, SMTP messages at stop=%d, total=%d, lost=%d, extra=%d, "
+                + "possibleDuplicates=%d%n", recipients, seenAtStop, stack.smtp.received().size(),
+                recipients - stack.smtp.received().stream().map(Mails::recipient).distinct().count(),
+                stack.smtp.received().size() - recipients, done.getInt("possibleDuplicates"));
+        assertThat(done.getString("status")).isEqualTo("COMPLETED");
+        assertThat(done.getInt("possibleDuplicates")).isZero();
+        assertThat(stack.smtp.received()).as("each recipient exactly once").hasSize(recipients);
+        assertThat(stack.smtp.received().stream().map(Mails::recipient).distinct()).hasSize(recipients);
+        SystemApi.assertCountersMatchRows(launchId);
     }
 
     private static long createList(String name, List<Long> contactIds) {

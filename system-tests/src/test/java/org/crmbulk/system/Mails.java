@@ -74,4 +74,12 @@ final class Mails {
             throw new IllegalStateException(e);
         }
     }
+
+    /** One sample of a service's Prometheus metrics, by its full name with labels; 0 when absent. */
+    static double metric(ServiceProcess service, String nameWithLabels) {
+        String body = io.restassured.RestAssured.given().baseUri(service.baseUrl()).get("/q/metrics")
+                .then().statusCode(200).extract().asString();
+        return body.lines().filter(l -> l.startsWith(nameWithLabels + " "))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+    }
 }

@@ -53,7 +53,7 @@ public final class FaultySmtpServer implements AutoCloseable {
         return t;
     });
     private final Map<String, Planned> faults = new ConcurrentHashMap<>();
-    private final List<Accepted> accepted = new CopyOnWriteArrayList<>();
+    private final List<Accepted> accepted = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final AtomicInteger attempts = new AtomicInteger();
     private volatile boolean down;
     private volatile long stallMillis = 5_000;
@@ -83,7 +83,13 @@ public final class FaultySmtpServer implements AutoCloseable {
     }
 
     public List<Accepted> accepted() {
-        return List.copyOf(accepted);
+        synchronized (accepted) {
+            return List.copyOf(accepted);
+        }
+    }
+
+    public int acceptedCount() {
+        return accepted.size();
     }
 
     /** RCPT commands seen, faults included. */

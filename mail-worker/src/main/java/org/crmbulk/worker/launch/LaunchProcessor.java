@@ -39,6 +39,9 @@ public class LaunchProcessor {
     @Inject
     DeliveryConfig config;
 
+    @Inject
+    DeliveryMetrics metrics;
+
     /**
      * @param keepGoing false once this worker should stop (shutdown, or the lease was lost)
      * @return true when the launch reached a final status
@@ -67,11 +70,13 @@ public class LaunchProcessor {
                     sleepUntil(next, keepGoing);
                     continue;
                 }
+                metrics.claimed(batch);
                 Instant claimedAt = Instant.now();
                 List<Outcome> outcomes = send(content, batch);
                 if (!recordUntilStored(content, owner, outcomes, claimedAt.plus(config.claimLease()))) {
                     return false;
                 }
+                metrics.outcomes(outcomes);
                 consecutiveTemporary = outcomes.stream().anyMatch(o -> o.kind() == Outcome.Kind.SENT) ? 0
                         : consecutiveTemporary + (int) outcomes.stream().filter(o -> o.kind() == Outcome.Kind.RETRY).count();
                 if (consecutiveTemporary >= config.pauseAfterConsecutiveFailures()) {

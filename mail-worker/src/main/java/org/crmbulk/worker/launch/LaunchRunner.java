@@ -133,12 +133,15 @@ public class LaunchRunner {
         }
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    // Runs before the SMTP senders close (default priority), so the last batches can still be sent and recorded.
+    void onStop(@Observes @jakarta.annotation.Priority(1) ShutdownEvent event) {
         stopping.set(true);
         executor.shutdown();
         try {
             if (!executor.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
                 LOG.warn("shutdown: some batches were still sending; their claims will lapse and be resent");
+            } else {
+                LOG.info("shutdown: every launch driven here stopped after recording its last batch; leases released");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
