@@ -40,7 +40,7 @@ public final class FaultySmtpServer implements AutoCloseable {
     }
 
     /** A message the server accepted (answered 250 after DATA). */
-    public record Accepted(List<String> recipients, String messageId, String data) {
+    public record Accepted(List<String> recipients, String messageId, String data, java.time.Instant at) {
     }
 
     private record Planned(Fault fault, AtomicInteger remaining) {
@@ -162,7 +162,7 @@ public final class FaultySmtpServer implements AutoCloseable {
                             Thread.sleep(stallMillis);
                             return;
                         }
-                        accepted.add(new Accepted(List.copyOf(recipients), header(data.toString(), "Message-ID"), data.toString()));
+                        accepted.add(new Accepted(List.copyOf(recipients), header(data.toString(), "Message-ID"), data.toString(), java.time.Instant.now()));
                         reply(out, "250 2.0.0 OK queued");
                     }
                     case "RSET" -> {

@@ -15,6 +15,7 @@ import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.launch.JdbcLaunchStore;
 import org.crmbulk.worker.smtp.MailTransport;
+import org.crmbulk.worker.smtp.RelayRateLimiter;
 import org.crmbulk.worker.smtp.OutgoingMail;
 import org.crmbulk.worker.smtp.SendResult;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -40,6 +41,9 @@ public class ActivityMailProcessor {
 
     @Inject
     MailTransport transport;
+
+    @Inject
+    RelayRateLimiter rateLimiter;
 
     @Inject
     DeliveryConfig config;
@@ -87,6 +91,12 @@ public class ActivityMailProcessor {
     }
 
     private SendResult send(Job job, List<String> to, List<String> cc, String messageId) {
+        try {
+            rateLimiter.acquire(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return SendResult.temporary("interrupted while waiting for the relay's rate limit");
+        }
         return transport.send(new OutgoingMail(job.from(), null, to, cc, job.subject(), job.text(), job.html(), job.attachments(),
                 messageId))
                 .toCompletableFuture().join();

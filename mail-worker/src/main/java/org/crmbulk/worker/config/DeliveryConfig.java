@@ -2,6 +2,7 @@ package org.crmbulk.worker.config;
 
 import java.time.Duration;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -55,6 +56,16 @@ public interface DeliveryConfig {
     /** Launches one worker drives at once. */
     @WithDefault("4")
     int maxConcurrentLaunches();
+
+    /** A temporary failure older than this (since the first attempt) is not retried again: FAILED. */
+    @WithDefault("24h")
+    Duration maxRetryAge();
+
+    /** Messages per second through the relay, over all worker replicas together; unlimited when unset. */
+    OptionalInt ratePerSecond();
+
+    /** Messages per hour through the relay, over all worker replicas together; unlimited when unset. */
+    OptionalInt ratePerHour();
 
     /** Domain of generated Message-IDs; the sender's domain when not set. */
     Optional<String> messageIdDomain();

@@ -1,5 +1,6 @@
 package org.crmbulk.worker.launch;
 
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -7,5 +8,5 @@ import java.util.Map;
  * claim ran out without an outcome: the message may already have reached the relay.
  */
 public record ClaimedDelivery(long id, String email, String messageId, int attempts, boolean reclaimed,
-        Map<String, Object> contact) {
+        Map<String, Object> contact, Instant firstAttemptAt) {
 }

@@ -256,12 +256,13 @@ public class JdbcLaunchStore implements LaunchStore {
                                OR (status = 'SENDING' AND claimed_until < now()))
                         ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
                     UPDATE delivery d SET status = 'SENDING', attempts = d.attempts + 1, claimed_by = ?,
+                           first_attempt_at = coalesce(d.first_attempt_at, now()),
                            claimed_until = now() + make_interval(secs => ?),
                            possible_duplicate = d.possible_duplicate OR p.was = 'SENDING',
                            message_id = coalesce(d.message_id,
                                '<' || d.id || '.' || d.launch_id || '.' || substr(md5(random()::text), 1, 12) || '@' || ? || '>')
                     FROM picked p WHERE d.id = p.id
-                    RETURNING d.id, d.email, d.message_id, d.attempts, p.was, d.contact_id""")) {
+                    RETURNING d.id, d.email, d.message_id, d.attempts, p.was, d.contact_id, d.first_attempt_at""")) {
                 s.setLong(1, launchId);
                 s.setInt(2, limit);
                 s.setString(3, owner);
@@ -271,7 +272,7 @@ public class JdbcLaunchStore implements LaunchStore {
                 try (ResultSet rs = s.executeQuery()) {
                     while (rs.next()) {
                         rows.add(new Object[] {rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                                "SENDING".equals(rs.getString(5)), rs.getObject(6)});
+                                "SENDING".equals(rs.getString(5)), rs.getObject(6), rs.getTimestamp(7).toInstant()});
                     }
                 }
                 Map<Long, Map<String, Object>> contacts = contacts(c, rows);
@@ -283,7 +284,7 @@ public class JdbcLaunchStore implements LaunchStore {
                     Map<String, Object> contact = r[5] == null ? Map.of("email", r[1])
                             : contacts.getOrDefault(((Number) r[5]).longValue(), Map.of("email", r[1]));
                     claimed.add(new ClaimedDelivery((Long) r[0], (String) r[1], (String) r[2], (Integer) r[3],
-                            wasSending, contact));
+                            wasSending, contact, (Instant) r[6]));
                 }
             }
             if (reclaimed > 0) {

@@ -13,6 +13,7 @@ import org.crmbulk.contract.template.MessageTemplates;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.smtp.MailTransport;
 import org.crmbulk.worker.smtp.OutgoingMail;
+import org.crmbulk.worker.smtp.RelayRateLimiter;
 import org.crmbulk.worker.smtp.SendResult;
 import org.jboss.logging.Logger;
 
@@ -42,6 +43,9 @@ public class LaunchProcessor {
     @Inject
     DeliveryMetrics metrics;
 
+    @Inject
+    RelayRateLimiter rateLimiter;
+
     /**
      * @param keepGoing false once this worker should stop (shutdown, or the lease was lost)
      * @return true when the launch reached a final status
@@ -57,7 +61,16 @@ public class LaunchProcessor {
         int storeFailures = 0;
         while (keepGoing.getAsBoolean()) {
             try {
-                List<ClaimedDelivery> batch = store.claim(launchId, owner, config.batchSize(), config.claimLease(), domain);
+                // Permits first, claim second: a claim never waits for the rate limit and so never outlives its lease.
+                RelayRateLimiter.Grant permits = rateLimiter.reserve(config.batchSize());
+                if (permits.permits() == 0) {
+                    sleepUntil(Instant.now().plus(permits.retryIn()), keepGoing);
+                    continue;
+                }
+                List<ClaimedDelivery> batch = store.claim(launchId, owner, permits.permits(), config.claimLease(), domain);
+                if (batch.size() < permits.permits()) {
+                    rateLimiter.release(permits.permits() - batch.size());
+                }
                 storeFailures = 0;
                 if (batch.isEmpty()) {
                     if (!store.isRunning(launchId)) {
@@ -135,6 +148,8 @@ public class LaunchProcessor {
             case PERMANENT -> Outcome.failed(d.id(), result.reply());
             case TEMPORARY -> d.attempts() >= config.maxAttempts()
                     ? Outcome.failed(d.id(), "gave up after " + d.attempts() + " attempts: " + result.reply())
+                    : d.firstAttemptAt().plus(config.maxRetryAge()).isBefore(Instant.now())
+                    ? Outcome.failed(d.id(), "gave up after " + config.maxRetryAge() + " of retries: " + result.reply())
                     : Outcome.retry(d.id(), result.reply(), Instant.now().plus(backoff(d.attempts())));
         };
     }

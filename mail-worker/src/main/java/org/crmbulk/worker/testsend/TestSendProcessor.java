@@ -18,6 +18,7 @@ import org.crmbulk.worker.launch.JdbcLaunchStore;
 import org.crmbulk.worker.launch.LaunchContent;
 import org.crmbulk.worker.launch.LaunchProcessor;
 import org.crmbulk.worker.smtp.MailTransport;
+import org.crmbulk.worker.smtp.RelayRateLimiter;
 import org.crmbulk.worker.smtp.OutgoingMail;
 import org.crmbulk.worker.smtp.SendResult;
 
@@ -42,6 +43,17 @@ public class TestSendProcessor {
     @Inject
     MailTransport transport;
 
+    @Inject
+    RelayRateLimiter rateLimiter;
+
+    private void acquirePermit() {
+        try {
+            rateLimiter.acquire(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     public void process(long testSendId) {
         Object[] claimed = claim(testSendId);
         if (claimed == null) {
@@ -57,7 +69,8 @@ public class TestSendProcessor {
             for (String address : addresses) {
                 String messageId = "<test." + testSendId + "." + UUID.randomUUID().toString().substring(0, 8) + "@"
                         + content.from().substring(content.from().lastIndexOf('@') + 1) + ">";
-                OutgoingMail mail = LaunchProcessor.compose(content, new ClaimedDelivery(0, address, messageId, 1, false, contact));
+                OutgoingMail mail = LaunchProcessor.compose(content, new ClaimedDelivery(0, address, messageId, 1, false, contact, java.time.Instant.now()));
+                acquirePermit();
                 SendResult result = transport.send(mail).toCompletableFuture().join();
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("address", address);

@@ -1,0 +1,170 @@
+package org.crmbulk.worker.smtp;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.OptionalInt;
+
+import javax.sql.DataSource;
+
+import org.crmbulk.worker.config.DeliveryConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * The relay's rate limit (messages per second and per hour), held across every worker replica:
+ * permits are taken from per-window counters in PostgreSQL, in one short transaction that locks
+ * the window's rows. Fixed clock windows of the database's clock, so all replicas agree on them.
+ */
+@ApplicationScoped
+public class RelayRateLimiter {
+
+    @Inject
+    DataSource dataSource;
+
+    @Inject
+    DeliveryConfig config;
+
+    @ConfigProperty(name = "quarkus.mailer.host", defaultValue = "127.0.0.1")
+    String host;
+
+    @ConfigProperty(name = "quarkus.mailer.port", defaultValue = "25")
+    int port;
+
+    public boolean enabled() {
+        return config.ratePerSecond().isPresent() || config.ratePerHour().isPresent();
+    }
+
+    /** What {@link #reserve} granted, and when to ask again if it granted nothing. */
+    public record Grant(int permits, Duration retryIn) {
+    }
+
+    /**
+     * Takes up to {@code wanted} permits from the current windows; permits not used are not
+     * given back (the limit is never exceeded, at worst a window is under-used).
+     */
+    public Grant reserve(int wanted) {
+        if (!enabled()) {
+            return new Grant(wanted, Duration.ZERO);
+        }
+        String relay = host + ":" + port;
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                Grant grant = reserve(c, relay, wanted);
+                c.commit();
+                return grant;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            // The database is away: grant nothing, the caller waits and asks again.
+            return new Grant(0, Duration.ofSeconds(1));
+        }
+    }
+
+    /** Gives back permits reserved but not used (nothing was due), while their windows are still open. */
+    public void release(int unused) {
+        if (!enabled() || unused <= 0) {
+            return;
+        }
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                UPDATE relay_rate_window SET used = greatest(0, used - ?)
+                WHERE relay = ? AND (unit = 'SECOND' AND window_start = date_trunc('second', now())
+                                     OR unit = 'HOUR' AND window_start = date_trunc('hour', now()))""")) {
+            s.setInt(1, unused);
+            s.setString(2, host + ":" + port);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            // Not given back: the window is merely under-used.
+        }
+    }
+
+    /** Blocks until {@code n} permits were granted (for the small activity-mail and test-send paths). */
+    public void acquire(int n) throws InterruptedException {
+        int left = n;
+        while (left > 0) {
+            Grant g = reserve(left);
+            left -= g.permits();
+            if (left > 0 && g.permits() == 0) {
+                Thread.sleep(Math.max(10, Math.min(1_000, g.retryIn().toMillis())));
+            }
+        }
+    }
+
+    private Grant reserve(Connection c, String relay, int wanted) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("""
+                INSERT INTO relay_rate_window (relay, unit, window_start)
+                VALUES (?, 'SECOND', date_trunc('second', now())), (?, 'HOUR', date_trunc('hour', now()))
+                ON CONFLICT DO NOTHING""")) {
+            s.setString(1, relay);
+            s.setString(2, relay);
+            if (s.executeUpdate() > 0) {
+                // A new window opened: windows older than the hour before are of no use any more.
+                try (PreparedStatement d = c.prepareStatement(
+                        "DELETE FROM relay_rate_window WHERE relay = ? AND window_start < now() - interval '2 hours'")) {
+                    d.setString(1, relay);
+                    d.executeUpdate();
+                }
+            }
+        }
+        int usedSecond = 0;
+        int usedHour = 0;
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT unit, used FROM relay_rate_window
+                WHERE relay = ? AND (unit = 'SECOND' AND window_start = date_trunc('second', now())
+                                     OR unit = 'HOUR' AND window_start = date_trunc('hour', now()))
+                ORDER BY unit FOR UPDATE""")) {
+            s.setString(1, relay);
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    if ("SECOND".equals(rs.getString(1))) {
+                        usedSecond = rs.getInt(2);
+                    } else {
+                        usedHour = rs.getInt(2);
+                    }
+                }
+            }
+        }
+        int grant = wanted;
+        grant = Math.min(grant, room(config.ratePerSecond(), usedSecond));
+        grant = Math.min(grant, room(config.ratePerHour(), usedHour));
+        // A little at a time, so that the replicas share a window rather than the first one taking it all.
+        grant = Math.min(grant, chunk());
+        if (grant > 0) {
+            try (PreparedStatement s = c.prepareStatement("""
+                    UPDATE relay_rate_window SET used = used + ?
+                    WHERE relay = ? AND (unit = 'SECOND' AND window_start = date_trunc('second', now())
+                                         OR unit = 'HOUR' AND window_start = date_trunc('hour', now()))""")) {
+                s.setInt(1, grant);
+                s.setString(2, relay);
+                s.executeUpdate();
+            }
+            return new Grant(grant, Duration.ZERO);
+        }
+        boolean hourFull = room(config.ratePerHour(), usedHour) == 0;
+        try (PreparedStatement s = c.prepareStatement("""
+                SELECT extract(epoch FROM date_trunc(?, now()) + make_interval(secs => ?) - clock_timestamp())""")) {
+            s.setString(1, hourFull ? "hour" : "second");
+            s.setInt(2, hourFull ? 3600 : 1);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return new Grant(0, Duration.ofMillis(Math.max(1, (long) (rs.getDouble(1) * 1000))));
+            }
+        }
+    }
+
+    private int chunk() {
+        int perSecond = config.ratePerSecond().orElse(Integer.MAX_VALUE);
+        return Math.max(1, Math.min(config.batchSize(), perSecond / 4));
+    }
+
+    private static int room(OptionalInt limit, int used) {
+        return limit.isPresent() ? Math.max(0, limit.getAsInt() - used) : Integer.MAX_VALUE;
+    }
+}

@@ -1,0 +1,89 @@
+package org.crmbulk.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.crmbulk.testing.FaultySmtpServer;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/** The relay's rate limit holds for two worker replicas together, per second and per hour. */
+class RateLimitSystemTest {
+
+    private static final int PER_SECOND = 10;
+    private static final int PER_HOUR = 45;
+
+    @Test
+    void two_workers_together_stay_within_the_relays_limits_per_second_and_per_hour() throws Exception {
+        Stack stack = Stack.shared();
+        int recipients = 60;
+        long list = SystemApi.importedList("rate limit", "rate" + UUID.randomUUID().toString().substring(0, 4), recipients);
+        long action = given().contentType(ContentType.JSON)
+                .body(Map.of("name", "N", "from", "news@example.cz", "subject", "Hi", "textBody", "Hello."))
+                .post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath().getLong("id");
+        stack.worker.close();
+        try (FaultySmtpServer relay = new FaultySmtpServer()) {
+            // Batches of 20 and no other limit: without the rate limit the 45 would go out in well under a second.
+            Map<String, String> limited = Map.of("CRM_SMTP_PORT", String.valueOf(relay.port()),
+                    "CRM_RATE_PER_SECOND", String.valueOf(PER_SECOND), "CRM_RATE_PER_HOUR", String.valueOf(PER_HOUR));
+            ServiceProcess one = stack.startWorker(limited);
+            ServiceProcess two = stack.startWorker(limited);
+            try {
+                // Both in one launch would be driven by one of them; two launches keep both sending.
+                String first = launch(action, list);
+                String second = launch(action, list);
+                await().atMost(Duration.ofSeconds(60)).until(() -> relay.acceptedCount() >= PER_HOUR);
+                Thread.sleep(3_000);
+                List<FaultySmtpServer.Accepted> mails = relay.accepted();
+                List<Instant> times = mails.stream().map(FaultySmtpServer.Accepted::at).sorted().toList();
+                Duration span = Duration.between(times.get(0), times.get(times.size() - 1));
+                int busiestSecond = busiestWindow(times, Duration.ofSeconds(1));
+                JsonPath a = SystemApi.launch(first);
+                JsonPath b = SystemApi.launch(second);
+                System.out.printf("rate limit report: limits %d/s and %d/h over 2 workers, 2 launches of %d: accepted=%d, "
+                        + "first-to-last=%d ms, most in any 1 s=%d, pending=%d%n", PER_SECOND, PER_HOUR, recipients,
+                        mails.size(), span.toMillis(), busiestSecond, a.getInt("counters.pending") + b.getInt("counters.pending"));
+
+                assertThat(mails).as("the hour's limit, not one message more").hasSize(PER_HOUR);
+                assertThat(a.getInt("counters.sent") + b.getInt("counters.sent")).isEqualTo(PER_HOUR);
+                assertThat(a.getInt("counters.pending") + b.getInt("counters.pending")).isEqualTo(2 * recipients - PER_HOUR);
+                assertThat(span).as("45 messages at 10/s take at least four windows")
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(3_000));
+                // Fixed clock windows: two adjacent windows may meet within one second, never more.
+                assertThat(busiestSecond).isLessThanOrEqualTo(2 * PER_SECOND);
+                given().post(first + "/cancel").then().statusCode(200);
+                given().post(second + "/cancel").then().statusCode(200);
+            } finally {
+                one.close();
+                two.close();
+            }
+        } finally {
+            stack.worker = stack.startWorker();
+        }
+    }
+
+    private static String launch(long action, long list) {
+        return given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(list)))
+                .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
+    }
+
+    private static int busiestWindow(List<Instant> sorted, Duration window) {
+        int best = 0;
+        for (int i = 0, j = 0; i < sorted.size(); i++) {
+            while (Duration.between(sorted.get(j), sorted.get(i)).compareTo(window) >= 0) {
+                j++;
+            }
+            best = Math.max(best, i - j + 1);
+        }
+        return best;
+    }
+}
