@@ -143,14 +143,19 @@ public class LaunchProcessor {
     }
 
     private Outcome outcome(ClaimedDelivery d, SendResult result, String subject) {
+        return outcome(d, result, subject, Instant.now());
+    }
+
+    /** SENT, FAILED at once on 5xx, or retried later on 4xx until the attempts or the age run out. */
+    Outcome outcome(ClaimedDelivery d, SendResult result, String subject, Instant now) {
         return switch (result.kind()) {
             case ACCEPTED -> Outcome.sent(d.id(), result.reply(), subject);
             case PERMANENT -> Outcome.failed(d.id(), result.reply());
             case TEMPORARY -> d.attempts() >= config.maxAttempts()
                     ? Outcome.failed(d.id(), "gave up after " + d.attempts() + " attempts: " + result.reply())
-                    : d.firstAttemptAt().plus(config.maxRetryAge()).isBefore(Instant.now())
+                    : d.firstAttemptAt().plus(config.maxRetryAge()).isBefore(now)
                     ? Outcome.failed(d.id(), "gave up after " + config.maxRetryAge() + " of retries: " + result.reply())
-                    : Outcome.retry(d.id(), result.reply(), Instant.now().plus(backoff(d.attempts())));
+                    : Outcome.retry(d.id(), result.reply(), now.plus(backoff(d.attempts())));
         };
     }
 
