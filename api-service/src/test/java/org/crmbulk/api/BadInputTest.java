@@ -37,7 +37,29 @@ class BadInputTest {
                 Arguments.of("invalid sender", "/api/v1/bulk-actions",
                         "{\"name\":\"n\",\"from\":\"not an address\",\"subject\":\"Hi\",\"textBody\":\"b\"}", 400, "from"),
                 Arguments.of("launch without lists", "/api/v1/launches", "{\"bulkActionId\":1,\"listIds\":[]}", 400, "listIds"),
-                Arguments.of("members of an unknown list", "/api/v1/lists/777777/members", "{\"contactIds\":[1]}", 404, "id"));
+                Arguments.of("members of an unknown list", "/api/v1/lists/777777/members", "{\"contactIds\":[1]}", 404, "id"),
+                Arguments.of("NUL in a name", "/api/v1/contacts",
+                        "{\"email\":\"nul@example.cz\",\"lastName\":\"No\\u0000vak\"}", 400, "lastName"),
+                Arguments.of("other control character in a subject", "/api/v1/bulk-actions",
+                        "{\"name\":\"n\",\"from\":\"a@example.cz\",\"subject\":\"Hi\\u001b[31m\",\"textBody\":\"b\"}", 400, "subject"),
+                Arguments.of("header injection in a reply-to", "/api/v1/bulk-actions",
+                        "{\"name\":\"n\",\"from\":\"a@example.cz\",\"replyTo\":\"r@example.cz\\nBcc: x@example.cz\",\"subject\":\"Hi\",\"textBody\":\"b\"}", 400, "replyTo"),
+                Arguments.of("address over 254 characters", "/api/v1/contacts",
+                        "{\"email\":\"a@" + "d".repeat(60) + "." + "e".repeat(60) + "." + "f".repeat(60) + "." + "g".repeat(60) + "." + "h".repeat(60) + ".cz\"}", 400, "email"),
+                Arguments.of("local part over 64 characters", "/api/v1/contacts",
+                        "{\"email\":\"" + "l".repeat(65) + "@example.cz\"}", 400, "email"),
+                Arguments.of("unicode local part", "/api/v1/contacts", "{\"email\":\"jána@example.cz\"}", 400, "email"),
+                Arguments.of("SQL in an address", "/api/v1/contacts",
+                        "{\"email\":\"x'); DROP TABLE contact;--@example.cz\"}", 400, "email"),
+                Arguments.of("wrong type for an ID", "/api/v1/launches", "{\"bulkActionId\":\"abc\",\"listIds\":[1]}", 400, "bulkActionId"),
+                Arguments.of("number where a list is expected", "/api/v1/launches", "{\"bulkActionId\":1,\"listIds\":7}", 400, "listIds"),
+                Arguments.of("launch of an unknown bulk action", "/api/v1/launches", "{\"bulkActionId\":777777,\"listIds\":[1]}", 404, "bulkActionId"),
+                Arguments.of("mail task on an unknown activity", "/api/v1/activities/777777/mail-tasks",
+                        "{\"task\":\"orsoft.o.crm.Ohakt.posliMailKontaktu\"}", 404, "id"),
+                Arguments.of("wrong OMAILUL value", "PUT /api/v1/codebooks/OMAILUL/entries/orsoft.o.crm.Ohakt.posliMailKontaktu",
+                        "{\"value\":\"2\"}", 400, "value"),
+                Arguments.of("JSON body over 10 MB", "/api/v1/contacts/bulk",
+                        "{\"contacts\":[" + "{\"email\":\"big@example.cz\",\"note\":\"" + "x".repeat(10_500_000) + "\"}]}", 413, null));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -45,14 +67,24 @@ class BadInputTest {
     void is_refused_with_a_problem_naming_the_field(String what, String path, String json, int status, String field) throws Exception {
         long before = rowsInAllTables();
 
-        var response = given().contentType(ContentType.JSON).body(json.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                .post(path).then().statusCode(status).contentType("application/problem+json")
+        var request = given().contentType(ContentType.JSON).body(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var response = (path.startsWith("PUT ") ? request.put(path.substring(4)) : request.post(path)).then().statusCode(status).contentType("application/problem+json")
                 .body("status", equalTo(status));
         if (field != null) {
             response.body("errors.field", hasItem(field));
         }
 
         assertThat(rowsInAllTables()).as("nothing changed").isEqualTo(before);
+    }
+
+    @org.junit.jupiter.api.Test
+    void sql_looking_text_where_any_text_is_allowed_is_stored_as_text() throws Exception {
+        String name = "Robert'); DROP TABLE contact;--";
+        long id = given().contentType(ContentType.JSON).body(java.util.Map.of("email", "bobby@example.cz", "lastName", name))
+                .post("/api/v1/contacts").then().statusCode(201).extract().jsonPath().getLong("id");
+        given().get("/api/v1/contacts/{id}", id).then().statusCode(200).body("lastName", equalTo(name));
+        given().queryParam("name", "Robert'); DROP").get("/api/v1/contacts").then().statusCode(200);
+        assertThat(LaunchApiTest.count("SELECT count(*) FROM contact WHERE id = " + id)).isEqualTo(1);
     }
 
     @org.junit.jupiter.api.Test
@@ -74,6 +106,9 @@ class BadInputTest {
     private static long rowsInAllTables() throws Exception {
         return LaunchApiTest.count("""
                 SELECT (SELECT count(*) FROM contact) + (SELECT count(*) FROM marketing_list) + (SELECT count(*) FROM list_member)
-                     + (SELECT count(*) FROM bulk_action) + (SELECT count(*) FROM launch) + (SELECT count(*) FROM outbox)""");
+                     + (SELECT count(*) FROM bulk_action) + (SELECT count(*) FROM launch) + (SELECT count(*) FROM outbox)
+                     + (SELECT count(*) FROM delivery) + (SELECT count(*) FROM activity) + (SELECT count(*) FROM mail_job)
+                     + (SELECT count(*) FROM codebook_entry) + (SELECT count(*) FROM codebook_audit)
+                     + (SELECT count(*) FROM attachment)""");
     }
 }
