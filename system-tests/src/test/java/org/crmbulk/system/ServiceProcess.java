@@ -55,6 +55,11 @@ final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Everything the process wrote to stdout and stderr. */
+    Path logFile() {
+        return ROOT.resolve("system-tests/target/service-logs").resolve(name + ".log");
+    }
+
     long pid() {
         return process.pid();
     }

@@ -29,8 +29,16 @@ public final class TestSmtp implements AutoCloseable {
         return new TestSmtp(greenMail);
     }
 
+    /** SMTP over implicit TLS (GreenMail's self-signed certificate) with one account that AUTH accepts. */
+    public static TestSmtp startTls(String user, String password) {
+        GreenMail greenMail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_SMTPS).dynamicPort())
+                .withConfiguration(GreenMailConfiguration.aConfig().withUser(user, password));
+        greenMail.start();
+        return new TestSmtp(greenMail);
+    }
+
     public int port() {
-        return greenMail.getSmtp().getPort();
+        return greenMail.getSmtp() != null ? greenMail.getSmtp().getPort() : greenMail.getSmtps().getPort();
     }
 
     public List<MimeMessage> received() {

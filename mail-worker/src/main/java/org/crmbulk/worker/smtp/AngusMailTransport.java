@@ -59,6 +59,14 @@ public class AngusMailTransport implements MailTransport {
     @ConfigProperty(name = "quarkus.mailer.start-tls", defaultValue = "OPTIONAL")
     String startTls;
 
+    /** Implicit TLS from the first byte (SMTPS, port 465), rather than STARTTLS on a plain connection. */
+    @ConfigProperty(name = "quarkus.mailer.tls", defaultValue = "false")
+    boolean tls;
+
+    /** Accept any relay certificate: only for a relay with a self-signed one on a trusted network. */
+    @ConfigProperty(name = "quarkus.mailer.trust-all", defaultValue = "false")
+    boolean trustAll;
+
     @ConfigProperty(name = "mail.delivery.smtp-connections", defaultValue = "16")
     int connections;
 
@@ -85,6 +93,12 @@ public class AngusMailTransport implements MailTransport {
         p.put("mail.smtp.starttls.enable", String.valueOf(!"DISABLED".equalsIgnoreCase(startTls)));
         p.put("mail.smtp.starttls.required", String.valueOf("REQUIRED".equalsIgnoreCase(startTls)));
         p.put("mail.smtp.auth", String.valueOf(username.filter(u -> !u.isBlank()).isPresent()));
+        // Angus layers TLS over the plain no-delay socket below, for SMTPS and for STARTTLS alike.
+        p.put("mail.smtp.ssl.enable", String.valueOf(tls));
+        p.put("mail.smtp.ssl.checkserveridentity", String.valueOf(!trustAll));
+        if (trustAll) {
+            p.put("mail.smtp.ssl.trust", "*");
+        }
         // Without TCP_NODELAY every message ends in a Nagle/delayed-ACK stall of ~40 ms.
         p.put("mail.smtp.socketFactory", new NoDelaySocketFactory());
         p.put("mail.smtp.socketFactory.fallback", "false");
