@@ -16,6 +16,11 @@ final class Stack implements AutoCloseable {
 
     private static Stack shared;
 
+    /** Deliveries a test worker claims per batch, and its send loops per launch: at most their product is in flight at a crash. */
+    static final int BATCH = 20;
+    static final int LOOPS = 2;
+    static final int MAX_IN_FLIGHT = BATCH * LOOPS;
+
     /** Closes the run's stack, if one was started (by {@link StackSessionListener} when the test session ends). */
     static synchronized void closeShared() {
         if (shared != null) {
@@ -93,7 +98,8 @@ final class Stack implements AutoCloseable {
         env.put("CRM_SMTP_HOST", "127.0.0.1");
         env.put("CRM_SMTP_PORT", String.valueOf(smtp.port()));
         env.put("CRM_SMTP_STARTTLS", "DISABLED");
-        env.put("CRM_DELIVERY_BATCH_SIZE", "20");
+        env.put("CRM_DELIVERY_BATCH_SIZE", String.valueOf(BATCH));
+        env.put("MAIL_DELIVERY_LOOPS_PER_LAUNCH", String.valueOf(LOOPS));
         env.put("CRM_LAUNCH_LEASE", "3s");
         env.put("CRM_HEARTBEAT_INTERVAL", "1s");
         env.put("CRM_CLAIM_LEASE", "4s");

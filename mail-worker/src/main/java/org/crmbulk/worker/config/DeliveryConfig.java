@@ -53,6 +53,10 @@ public interface DeliveryConfig {
     @WithDefault("60s")
     Duration sendTimeout();
 
+    /** Claim-send-record loops per launch in one worker: more keep the SMTP connections busy during database round trips. */
+    @WithDefault("2")
+    int loopsPerLaunch();
+
     /** Launches one worker drives at once. */
     @WithDefault("4")
     int maxConcurrentLaunches();

@@ -57,7 +57,37 @@ public class LaunchProcessor {
             return false;
         }
         String domain = config.messageIdDomain().orElseGet(() -> domainOf(content.from()));
-        int consecutiveTemporary = 0;
+        int loops = Math.max(1, config.loopsPerLaunch());
+        // Temporary failures in a row are counted over all loops: the relay is one.
+        java.util.concurrent.atomic.AtomicInteger consecutiveTemporary = new java.util.concurrent.atomic.AtomicInteger();
+        if (loops == 1) {
+            return loop(launchId, owner, content, domain, keepGoing, consecutiveTemporary);
+        }
+        // Several claim-send-record loops per launch, so that one's database round trips overlap
+        // another's SMTP sends; SKIP LOCKED claims keep their batches apart.
+        List<CompletableFuture<Boolean>> helpers = new ArrayList<>();
+        for (int i = 1; i < loops; i++) {
+            helpers.add(CompletableFuture.supplyAsync(() -> loop(launchId, owner, content, domain, keepGoing, consecutiveTemporary), HELPERS));
+        }
+        boolean finished = loop(launchId, owner, content, domain, keepGoing, consecutiveTemporary);
+        for (CompletableFuture<Boolean> helper : helpers) {
+            try {
+                finished |= helper.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                LOG.warnf("launch %d: a send loop stopped: %s", launchId, e.getCause());
+            }
+        }
+        return finished;
+    }
+
+    private static final java.util.concurrent.ExecutorService HELPERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "launch-send-loop");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private boolean loop(long launchId, String owner, LaunchContent content, String domain, BooleanSupplier keepGoing,
+            java.util.concurrent.atomic.AtomicInteger consecutiveTemporary) {
         int storeFailures = 0;
         while (keepGoing.getAsBoolean()) {
             try {
@@ -90,10 +120,14 @@ public class LaunchProcessor {
                     return false;
                 }
                 metrics.outcomes(outcomes);
-                consecutiveTemporary = outcomes.stream().anyMatch(o -> o.kind() == Outcome.Kind.SENT) ? 0
-                        : consecutiveTemporary + (int) outcomes.stream().filter(o -> o.kind() == Outcome.Kind.RETRY).count();
-                if (consecutiveTemporary >= config.pauseAfterConsecutiveFailures()) {
-                    String reason = consecutiveTemporary + " temporary failures in a row, the last: "
+                int inARow = 0;
+                if (outcomes.stream().anyMatch(o -> o.kind() == Outcome.Kind.SENT)) {
+                    consecutiveTemporary.set(0);
+                } else {
+                    inARow = consecutiveTemporary.addAndGet((int) outcomes.stream().filter(o -> o.kind() == Outcome.Kind.RETRY).count());
+                }
+                if (inARow >= config.pauseAfterConsecutiveFailures()) {
+                    String reason = inARow + " temporary failures in a row, the last: "
                             + outcomes.get(outcomes.size() - 1).reply();
                     LOG.warnf("launch %d: pausing it: %s", launchId, reason);
                     store.pauseForRelay(launchId, reason);
