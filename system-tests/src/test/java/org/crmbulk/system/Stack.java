@@ -35,8 +35,13 @@ final class Stack implements AutoCloseable {
             // A worker killed mid-DATA makes GreenMail's session thread throw; that is the fault under test, not a failure.
             org.awaitility.Awaitility.dontCatchUncaughtExceptions();
             Stack stack = new Stack();
-            io.restassured.RestAssured.baseURI = stack.startApi().baseUrl();
-            stack.worker = stack.startWorker();
+            try {
+                io.restassured.RestAssured.baseURI = stack.startApi().baseUrl();
+                stack.worker = stack.startWorker();
+            } catch (IOException | RuntimeException e) {
+                stack.close(); // a half-started stack must not outlive the run
+                throw e;
+            }
             shared = stack;
         }
         return shared;
