@@ -56,8 +56,10 @@ class RateLimitSystemTest {
                 assertThat(mails).as("the hour's limit, not one message more").hasSize(PER_HOUR);
                 assertThat(a.getInt("counters.sent") + b.getInt("counters.sent")).isEqualTo(PER_HOUR);
                 assertThat(a.getInt("counters.pending") + b.getInt("counters.pending")).isEqualTo(2 * recipients - PER_HOUR);
-                assertThat(span).as("45 messages at 10/s take at least four windows")
-                        .isGreaterThanOrEqualTo(Duration.ofMillis(3_000));
+                // 45 at 10 per window span five windows, over 3 s apart; unlimited they take well under 1 s.
+                // The margin is for the grant-to-arrival latency of the first and the last message.
+                assertThat(span).as("45 messages at 10/s span at least five windows")
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(2_500));
                 // Fixed clock windows: two adjacent windows may meet within one second, never more.
                 assertThat(busiestSecond).isLessThanOrEqualTo(2 * PER_SECOND);
                 given().post(first + "/cancel").then().statusCode(200);
