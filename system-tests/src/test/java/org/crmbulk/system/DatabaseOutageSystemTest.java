@@ -31,9 +31,7 @@ class DatabaseOutageSystemTest {
         URI db = URI.create(stack.postgres.jdbcUrl().substring("jdbc:".length()));
         int recipients = 600;
         long list = SystemApi.importedList("db outage", "dbo" + UUID.randomUUID().toString().substring(0, 4), recipients);
-        long action = given().contentType(ContentType.JSON)
-                .body(Map.of("name", "N", "from", "news@example.cz", "subject", "Hi {contact.firstName}", "textBody", "Hello."))
-                .post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath().getLong("id");
+        long action = SystemApi.textBulkAction("Hi {contact.firstName}", "Hello.");
 
         // Only services behind the proxy may work on this launch: the shared worker steps aside.
         stack.worker.close();

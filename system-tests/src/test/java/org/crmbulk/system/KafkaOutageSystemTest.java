@@ -1,6 +1,5 @@
 package org.crmbulk.system;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,7 +13,6 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.mail.internet.MimeMessage;
 
@@ -35,11 +33,9 @@ class KafkaOutageSystemTest {
         int laterRecipients = 50;
         long running = SystemApi.importedList("kafka outage, running", prefix + "r", runningRecipients);
         long later = SystemApi.importedList("kafka outage, later", prefix + "l", laterRecipients);
-        long action = given().contentType(ContentType.JSON)
-                .body(Map.of("name", "N", "from", "news@example.cz", "subject", "Hi {contact.firstName}", "textBody", "Hello."))
-                .post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath().getLong("id");
+        long action = SystemApi.textBulkAction("Hi {contact.firstName}", "Hello.");
         stack.smtp.purge();
-        String first = launch(action, running);
+        String first = SystemApi.startLaunch(action, running);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                 .until(() -> stack.smtp.received().size() >= 100);
 
@@ -47,7 +43,7 @@ class KafkaOutageSystemTest {
         String second;
         long unpublished;
         try {
-            second = launch(action, later);
+            second = SystemApi.startLaunch(action, later);
             Thread.sleep(OUTAGE.toMillis());
             assertThat(SystemApi.launch(second).getString("status")).as("no job reached a worker").isEqualTo("QUEUED");
             unpublished = outboxRows(stack);
@@ -74,10 +70,6 @@ class KafkaOutageSystemTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> outboxRows(stack) == 0);
     }
 
-    private static String launch(long action, long list) {
-        return given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(list)))
-                .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
-    }
 
     private static long outboxRows(Stack stack) throws Exception {
         try (Connection c = stack.postgres.connect(); ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM outbox")) {

@@ -13,7 +13,6 @@ import java.util.UUID;
 import org.crmbulk.testing.FaultySmtpServer;
 import org.junit.jupiter.api.Test;
 
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /** The relay's rate limit holds for two worker replicas together, per second and per hour. */
@@ -27,9 +26,7 @@ class RateLimitSystemTest {
         Stack stack = Stack.shared();
         int recipients = 60;
         long list = SystemApi.importedList("rate limit", "rate" + UUID.randomUUID().toString().substring(0, 4), recipients);
-        long action = given().contentType(ContentType.JSON)
-                .body(Map.of("name", "N", "from", "news@example.cz", "subject", "Hi", "textBody", "Hello."))
-                .post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath().getLong("id");
+        long action = SystemApi.textBulkAction("Hi", "Hello.");
         stack.worker.close();
         try (FaultySmtpServer relay = new FaultySmtpServer()) {
             // Batches of 20 and no other limit: without the rate limit the 45 would go out in well under a second.
@@ -39,8 +36,8 @@ class RateLimitSystemTest {
             ServiceProcess two = stack.startWorker(limited);
             try {
                 // Both in one launch would be driven by one of them; two launches keep both sending.
-                String first = launch(action, list);
-                String second = launch(action, list);
+                String first = SystemApi.startLaunch(action, list);
+                String second = SystemApi.startLaunch(action, list);
                 await().atMost(Duration.ofSeconds(60)).until(() -> relay.acceptedCount() >= PER_HOUR);
                 Thread.sleep(3_000);
                 List<FaultySmtpServer.Accepted> mails = relay.accepted();
@@ -73,10 +70,6 @@ class RateLimitSystemTest {
         }
     }
 
-    private static String launch(long action, long list) {
-        return given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(list)))
-                .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
-    }
 
     private static int busiestWindow(List<Instant> sorted, Duration window) {
         int best = 0;

@@ -1,6 +1,5 @@
 package org.crmbulk.system;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
@@ -15,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /** The worker talks to a relay over TLS with AUTH, refuses to send in clear when TLS is required, and never logs the password. */
@@ -93,11 +91,7 @@ class RelaySecuritySystemTest {
 
     private static String launch(int recipients) {
         long list = SystemApi.importedList("relay security", "sec" + UUID.randomUUID().toString().substring(0, 6), recipients);
-        long action = given().contentType(ContentType.JSON)
-                .body(Map.of("name", "N", "from", "news@example.cz", "subject", "Hi", "textBody", "Hello."))
-                .post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath().getLong("id");
-        String location = given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(list)))
-                .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
-        return location;
+        long action = SystemApi.textBulkAction("Hi", "Hello.");
+        return SystemApi.startLaunch(action, list);
     }
 }

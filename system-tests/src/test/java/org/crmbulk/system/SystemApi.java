@@ -36,6 +36,19 @@ final class SystemApi {
         return list;
     }
 
+    /** A plain-text bulk action from news@example.cz. */
+    static long textBulkAction(String subject, String body) {
+        return given().contentType(ContentType.JSON)
+                .body(Map.of("name", "N", "from", "news@example.cz", "subject", subject, "textBody", body))
+                .post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    /** Launches the bulk action over one list; returns the launch's Location. */
+    static String startLaunch(long action, long list) {
+        return given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(list)))
+                .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
+    }
+
     static JsonPath launch(String location) {
         return given().get(location).then().statusCode(200).extract().jsonPath();
     }

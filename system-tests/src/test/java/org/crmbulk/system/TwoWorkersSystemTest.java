@@ -1,6 +1,5 @@
 package org.crmbulk.system;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,7 +13,6 @@ import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
 
-import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 import jakarta.mail.internet.MimeMessage;
 
@@ -28,11 +26,8 @@ class TwoWorkersSystemTest {
         stack.smtp.purge();
         int recipients = 2_000;
         long list = SystemApi.importedList("two workers", "two" + UUID.randomUUID().toString().substring(0, 4), recipients);
-        long action = given().contentType(ContentType.JSON)
-                .body(Map.of("name", "N", "from", "news@example.cz", "subject", "Hi {contact.firstName}", "textBody", "Hello."))
-                .post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath().getLong("id");
-        String location = given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(list)))
-                .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
+        long action = SystemApi.textBulkAction("Hi {contact.firstName}", "Hello.");
+        String location = SystemApi.startLaunch(action, list);
         long launchId = SystemApi.launch(location).getLong("id");
 
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> stack.smtp.received().size() >= 300);
