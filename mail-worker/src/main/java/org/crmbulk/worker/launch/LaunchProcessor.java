@@ -5,7 +5,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.crmbulk.contract.EmailAddresses;
@@ -59,7 +63,7 @@ public class LaunchProcessor {
         String domain = config.messageIdDomain().orElseGet(() -> domainOf(content.from()));
         int loops = Math.max(1, config.loopsPerLaunch());
         // Temporary failures in a row are counted over all loops: the relay is one.
-        java.util.concurrent.atomic.AtomicInteger consecutiveTemporary = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger consecutiveTemporary = new AtomicInteger();
         if (loops == 1) {
             return loop(launchId, owner, content, domain, keepGoing, consecutiveTemporary);
         }
@@ -73,21 +77,21 @@ public class LaunchProcessor {
         for (CompletableFuture<Boolean> helper : helpers) {
             try {
                 finished |= helper.join();
-            } catch (java.util.concurrent.CompletionException e) {
+            } catch (CompletionException e) {
                 LOG.warnf("launch %d: a send loop stopped: %s", launchId, e.getCause());
             }
         }
         return finished;
     }
 
-    private static final java.util.concurrent.ExecutorService HELPERS = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+    private static final ExecutorService HELPERS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "launch-send-loop");
         t.setDaemon(true);
         return t;
     });
 
     private boolean loop(long launchId, String owner, LaunchContent content, String domain, BooleanSupplier keepGoing,
-            java.util.concurrent.atomic.AtomicInteger consecutiveTemporary) {
+            AtomicInteger consecutiveTemporary) {
         int storeFailures = 0;
         while (keepGoing.getAsBoolean()) {
             try {
@@ -215,8 +219,9 @@ public class LaunchProcessor {
         }
     }
 
+    // sleepUntil wakes at least every second, so a longer backoff would not be honoured.
     private static Duration storeBackoff(int failures) {
-        return Duration.ofMillis(Math.min(5_000, 250L << Math.min(failures, 5)));
+        return Duration.ofMillis(Math.min(1_000, 250L << Math.min(failures, 2)));
     }
 
     /** Exponential backoff with full jitter in its upper half, so retries of a batch spread out. */

@@ -23,6 +23,11 @@ import jakarta.inject.Inject;
 @ApplicationScoped
 public class RelayRateLimiter {
 
+    /** This relay's second and hour windows that contain the transaction's time. */
+    private static final String CURRENT_WINDOWS = """
+            WHERE relay = ? AND (unit = 'SECOND' AND window_start = date_trunc('second', now())
+                                 OR unit = 'HOUR' AND window_start = date_trunc('hour', now()))""";
+
     @Inject
     DataSource dataSource;
 
@@ -51,7 +56,7 @@ public class RelayRateLimiter {
         if (!enabled()) {
             return new Grant(wanted, Duration.ZERO);
         }
-        String relay = host + ":" + port;
+        String relay = relay();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -73,12 +78,10 @@ public class RelayRateLimiter {
         if (!enabled() || unused <= 0) {
             return;
         }
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
-                UPDATE relay_rate_window SET used = greatest(0, used - ?)
-                WHERE relay = ? AND (unit = 'SECOND' AND window_start = date_trunc('second', now())
-                                     OR unit = 'HOUR' AND window_start = date_trunc('hour', now()))""")) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
+                "UPDATE relay_rate_window SET used = greatest(0, used - ?) " + CURRENT_WINDOWS)) {
             s.setInt(1, unused);
-            s.setString(2, host + ":" + port);
+            s.setString(2, relay());
             s.executeUpdate();
         } catch (SQLException e) {
             // Not given back: the window is merely under-used.
@@ -115,11 +118,8 @@ public class RelayRateLimiter {
         }
         int usedSecond = 0;
         int usedHour = 0;
-        try (PreparedStatement s = c.prepareStatement("""
-                SELECT unit, used FROM relay_rate_window
-                WHERE relay = ? AND (unit = 'SECOND' AND window_start = date_trunc('second', now())
-                                     OR unit = 'HOUR' AND window_start = date_trunc('hour', now()))
-                ORDER BY unit FOR UPDATE""")) {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT unit, used FROM relay_rate_window " + CURRENT_WINDOWS + " ORDER BY unit FOR UPDATE")) {
             s.setString(1, relay);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -137,10 +137,7 @@ public class RelayRateLimiter {
         // A little at a time, so that the replicas share a window rather than the first one taking it all.
         grant = Math.min(grant, chunk());
         if (grant > 0) {
-            try (PreparedStatement s = c.prepareStatement("""
-                    UPDATE relay_rate_window SET used = used + ?
-                    WHERE relay = ? AND (unit = 'SECOND' AND window_start = date_trunc('second', now())
-                                         OR unit = 'HOUR' AND window_start = date_trunc('hour', now()))""")) {
+            try (PreparedStatement s = c.prepareStatement("UPDATE relay_rate_window SET used = used + ? " + CURRENT_WINDOWS)) {
                 s.setInt(1, grant);
                 s.setString(2, relay);
                 s.executeUpdate();
@@ -157,6 +154,10 @@ public class RelayRateLimiter {
                 return new Grant(0, Duration.ofMillis(Math.max(1, (long) (rs.getDouble(1) * 1000))));
             }
         }
+    }
+
+    private String relay() {
+        return host + ":" + port;
     }
 
     private int chunk() {
