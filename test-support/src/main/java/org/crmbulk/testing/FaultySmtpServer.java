@@ -158,6 +158,9 @@ public final class FaultySmtpServer implements AutoCloseable {
                                 return; // the connection drops in the middle of the message
                             }
                         }
+                        if (d == null) {
+                            return; // the client went away mid-message: without the final dot nothing is accepted (RFC 5321 4.1.1.4)
+                        }
                         if (dataFault == Fault.STALL) {
                             Thread.sleep(stallMillis);
                             return;
