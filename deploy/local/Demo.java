@@ -1,4 +1,14 @@
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Instant;
+import java.util.Base64;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -13,16 +23,59 @@ import java.util.regex.Pattern;
  *   java Demo.java wait URL SECONDS      waits until URL answers 200
  *   java Demo.java run API_URL           runs a demo campaign through the API, as a user would
  *   java Demo.java mails CATCHER_URL     lists what the mail catcher received
+ *   java Demo.java keys DIR              makes the demo's JWT key pair (DIR/private.pem, DIR/public.pem) once
+ *   java Demo.java token DIR NAME ROLE.. prints a bearer token for NAME with ROLEs, valid 12 hours
+ * The demo is its own identity provider: api-service trusts DIR/public.pem and the issuer below.
  */
 public class Demo {
 
+    static final String ISSUER = "https://crm-demo.local";
+    static final String AUDIENCE = "crm-bulk-activities";
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // The demo campaign runs as a campaign manager; CRM_TOKEN (from ./crm) carries it.
+    private static final String BEARER = "Bearer " + System.getenv().getOrDefault("CRM_TOKEN", "");
+
+    static void keys(Path dir) throws Exception {
+        if (Files.exists(dir.resolve("private.pem"))) {
+            return;
+        }
+        Files.createDirectories(dir);
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        var pair = rsa.generateKeyPair();
+        Files.writeString(dir.resolve("public.pem"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+        Files.writeString(dir.resolve("private.pem"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+    }
+
+    static String token(Path dir, String name, String... roles) throws Exception {
+        long now = Instant.now().getEpochSecond();
+        String claims = "{\"iss\":\"" + ISSUER + "\",\"aud\":\"" + AUDIENCE + "\",\"sub\":\"" + name + "\",\"upn\":\"" + name
+                + "\",\"groups\":[" + String.join(",", java.util.Arrays.stream(roles).map(r -> "\"" + r + "\"").toList())
+                + "],\"iat\":" + now + ",\"exp\":" + (now + 12 * 3600) + "}";
+        Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
+        String input = url.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + url.encodeToString(claims.getBytes(StandardCharsets.UTF_8));
+        String pem = Files.readString(dir.resolve("private.pem")).replaceAll("-----[A-Z ]+-----|\\s", "");
+        PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        Signature rs256 = Signature.getInstance("SHA256withRSA");
+        rs256.initSign(key);
+        rs256.update(input.getBytes(StandardCharsets.US_ASCII));
+        return input + "." + url.encodeToString(rs256.sign());
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
 
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "wait" -> System.exit(waitFor(args[1], Integer.parseInt(args[2])) ? 0 : 1);
             case "run" -> System.exit(runDemo(args[1]));
             case "mails" -> listMails(args[1]);
+            case "keys" -> keys(Path.of(args[1]));
+            case "token" -> System.out.println(token(Path.of(args[1]), args[2], java.util.Arrays.copyOfRange(args, 3, args.length)));
             default -> throw new IllegalArgumentException("unknown command " + args[0]);
         }
     }
@@ -60,15 +113,15 @@ public class Demo {
                  "subject":"Jarní nabídka pro {contact.firstName}",
                  "textBody":"Dobrý den, {contact.firstName} {contact.lastName},\\n\\nmáme pro vás jarní nabídku v {contact.custom.city}.\\n\\nDemo s.r.o."}""", 201), "id");
         HttpResponse<String> accepted = send(HttpRequest.newBuilder(URI.create(api + "/api/v1/launches"))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"bulkActionId\":" + actionId + ",\"listIds\":[" + listId + "],\"launchedBy\":\"demo\"}"))
+                .header("Content-Type", "application/json").header("Authorization", BEARER)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"bulkActionId\":" + actionId + ",\"listIds\":[" + listId + "]}"))
                 .build(), 202);
         String location = accepted.headers().firstValue("Location").orElseThrow();
         String launchUrl = location.startsWith("http") ? location : api + location;
         System.out.println("demo: launched " + launchUrl);
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {
-            String launch = send(HttpRequest.newBuilder(URI.create(launchUrl)).build(), 200).body();
+            String launch = send(HttpRequest.newBuilder(URI.create(launchUrl)).header("Authorization", BEARER).build(), 200).body();
             String status = field(launch, "status");
             if (status.startsWith("COMPLETED") || status.equals("CANCELLED")) {
                 System.out.println("demo: launch " + field(launch, "id") + " " + status + " sent=" + field(launch, "sent")
@@ -93,7 +146,7 @@ public class Demo {
     }
 
     private static String post(String url, String json, int expected) throws Exception {
-        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json").header("Authorization", BEARER)
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), expected).body();
     }
 

@@ -1,6 +1,6 @@
 package org.crmbulk.api;
 
-import static io.restassured.RestAssured.given;
+import static org.crmbulk.api.Api.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+
+import org.crmbulk.testing.TestTokens;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -54,9 +56,9 @@ class ActivityApiTest {
 
     @Test
     void codebook_entries_are_written_audited_and_omailul_is_checked() throws Exception {
-        given().contentType(ContentType.JSON).body(Map.of("value", "Praha", "changedBy", "admin"))
+        Api.as("admin", TestTokens.CODEBOOK_ADMIN).contentType(ContentType.JSON).body(Map.of("value", "Praha"))
                 .put("/api/v1/codebooks/CITY/entries/PRG").then().statusCode(201).body("value", equalTo("Praha"));
-        given().contentType(ContentType.JSON).body(Map.of("value", "Hlavní město Praha", "changedBy", "admin2"))
+        Api.as("admin2", TestTokens.CODEBOOK_ADMIN).contentType(ContentType.JSON).body(Map.of("value", "Hlavní město Praha"))
                 .put("/api/v1/codebooks/CITY/entries/PRG").then().statusCode(200);
         given().get("/api/v1/codebooks/CITY/audit").then().statusCode(200)
                 .body("newValue", equalTo(List.of("Hlavní město Praha", "Praha")))

@@ -1,17 +1,31 @@
 package org.crmbulk.api;
 
-import static io.restassured.RestAssured.given;
-
 import java.util.List;
 import java.util.Map;
 
+import org.crmbulk.testing.TestTokens;
+
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 import io.restassured.response.ValidatableResponse;
 
 /** Test-data builders that go through the HTTP API, as a caller would. */
 final class Api {
 
+    /** Who the tests of behaviour call as: someone with every role (access itself is specified in AccessControlTest). */
+    static final String TESTER = "tester";
+
     private Api() {
+    }
+
+    static RequestSpecification given() {
+        return as(TESTER, TestTokens.READER, TestTokens.MANAGER, TestTokens.CODEBOOK_ADMIN);
+    }
+
+    /** Every answer is also checked against openapi.yaml ({@link ContractFilter}). */
+    static RequestSpecification as(String caller, String... roles) {
+        return RestAssured.given().filter(ContractFilter.INSTANCE).auth().oauth2(TestTokens.withRoles(caller, roles));
     }
 
     static long contact(String email, String firstName) {

@@ -1,6 +1,6 @@
 package org.crmbulk.api;
 
-import static io.restassured.RestAssured.given;
+import static org.crmbulk.api.Api.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;

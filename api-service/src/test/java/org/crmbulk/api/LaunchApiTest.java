@@ -1,6 +1,6 @@
 package org.crmbulk.api;
 
-import static io.restassured.RestAssured.given;
+import static org.crmbulk.api.Api.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesRegex;
@@ -17,6 +17,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.crmbulk.testing.TestTokens;
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.SendJobs;
 import org.crmbulk.testing.CrmStackResource;
@@ -33,8 +34,8 @@ class LaunchApiTest {
         long list = Api.list("Customers", Api.contact("eva@example.cz", "Eva"), Api.contact("jan@example.cz", "Jan"));
         long action = Api.bulkAction("Hello {contact.firstName}", "Spring is here.");
 
-        long launch = given().contentType(ContentType.JSON)
-                .body(Map.of("bulkActionId", action, "listIds", List.of(list), "launchedBy", "novak"))
+        long launch = Api.as("novak", TestTokens.MANAGER).contentType(ContentType.JSON)
+                .body(Map.of("bulkActionId", action, "listIds", List.of(list)))
                 .post("/api/v1/launches")
                 .then().statusCode(202)
                 .header("Location", matchesRegex(".*/api/v1/launches/\\d+"))

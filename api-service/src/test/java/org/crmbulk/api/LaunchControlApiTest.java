@@ -1,6 +1,6 @@
 package org.crmbulk.api;
 
-import static io.restassured.RestAssured.given;
+import static org.crmbulk.api.Api.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -23,9 +23,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import org.crmbulk.testing.TestTokens;
+
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.restassured.specification.RequestSpecification;
 
 /** Launch control and history over HTTP; no worker runs here, so the tests write what it would. */
 @QuarkusTest
@@ -35,12 +38,16 @@ class LaunchControlApiTest {
     URI base;
 
     static long launch(Map<String, Object> body) {
-        return given().contentType(ContentType.JSON).body(body).post("/api/v1/launches").then().statusCode(202)
+        return launchAs(given(), body);
+    }
+
+    static long launchAs(RequestSpecification caller, Map<String, Object> body) {
+        return caller.contentType(ContentType.JSON).body(body).post("/api/v1/launches").then().statusCode(202)
                 .extract().jsonPath().getLong("id");
     }
 
-    static Map<String, Object> body(String launchedBy) {
-        return Map.of("bulkActionId", Api.bulkAction("S", "B"), "listIds", List.of(Api.list("L")), "launchedBy", launchedBy);
+    static Map<String, Object> body() {
+        return Map.of("bulkActionId", Api.bulkAction("S", "B"), "listIds", List.of(Api.list("L")));
     }
 
     static void sql(String sql) throws Exception {
@@ -50,9 +57,9 @@ class LaunchControlApiTest {
     }
 
     @Test
-    void a_repeated_idempotency_key_replays_the_first_answer_and_a_different_body_is_refused() throws Exception {
+    void a_repeated_idempotency_key_replays_the_first_answer_and_a_different_body_or_caller_is_refused() throws Exception {
         String key = UUID.randomUUID().toString();
-        Map<String, Object> body = body("idem");
+        Map<String, Object> body = body();
         long before = LaunchApiTest.count("SELECT count(*) FROM launch");
 
         var first = given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body).post("/api/v1/launches")
@@ -63,15 +70,17 @@ class LaunchControlApiTest {
         assertThat(again.header("Location")).isEqualTo(first.header("Location"));
         assertThat(again.body().asString()).isEqualTo(first.body().asString());
         assertThat(LaunchApiTest.count("SELECT count(*) FROM launch")).isEqualTo(before + 1);
-        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body("someone else"))
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body())
                 .post("/api/v1/launches").then().statusCode(422).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("Idempotency-Key"));
+        Api.as("someone-else", TestTokens.MANAGER).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
+                .post("/api/v1/launches").then().statusCode(422).body("errors[0].field", equalTo("Idempotency-Key"));
         assertThat(LaunchApiTest.count("SELECT count(*) FROM launch")).isEqualTo(before + 1);
     }
 
     @Test
     void a_launch_in_the_future_is_scheduled_and_one_in_the_past_refused() {
-        Map<String, Object> body = new java.util.HashMap<>(body("planner"));
+        Map<String, Object> body = new java.util.HashMap<>(body());
         body.put("scheduledAt", OffsetDateTime.now().plusHours(1).toString());
         long id = launch(body);
         given().get("/api/v1/launches/{id}", id).then().body("status", equalTo("SCHEDULED"));
@@ -82,10 +91,13 @@ class LaunchControlApiTest {
 
     @Test
     void pause_resume_and_cancel_move_the_launch_and_cancel_ends_every_unsent_delivery() throws Exception {
-        long id = launch(body("control"));
+        long id = launch(body());
         given().post("/api/v1/launches/{id}/resume", id).then().statusCode(409).body("errors[0].field", equalTo("status"));
-        given().post("/api/v1/launches/{id}/pause", id).then().statusCode(200).body("status", equalTo("PAUSED"));
-        given().post("/api/v1/launches/{id}/resume", id).then().statusCode(200).body("status", equalTo("QUEUED"));
+        Api.as("dvorak", TestTokens.MANAGER).post("/api/v1/launches/{id}/pause", id).then().statusCode(200)
+                .body("status", equalTo("PAUSED")).body("pauseReason", equalTo("paused by dvorak"))
+                .body("statusChangedBy", equalTo("dvorak")).body("launchedBy", equalTo(Api.TESTER));
+        given().post("/api/v1/launches/{id}/resume", id).then().statusCode(200).body("status", equalTo("QUEUED"))
+                .body("statusChangedBy", equalTo(Api.TESTER));
         // As if a worker had expanded it and sent one of three.
         sql("UPDATE launch SET status = 'RUNNING', started_at = now(), total = 3, pending = 2, sent = 1 WHERE id = " + id);
         sql("INSERT INTO delivery (launch_id, email, status) VALUES (" + id + ", 'a@example.cz', 'SENT'), (" + id
@@ -104,9 +116,10 @@ class LaunchControlApiTest {
     @Test
     void the_history_lists_newest_first_filtered_and_paged() {
         String who = "hist-" + UUID.randomUUID();
-        long a = launch(body(who));
-        long b = launch(body(who));
-        long c = launch(body(who));
+        long a = launchAs(Api.as(who, TestTokens.MANAGER), body());
+        long b = launchAs(Api.as(who, TestTokens.MANAGER), body());
+        long c = launchAs(Api.as(who, TestTokens.MANAGER), body());
+        launch(body());
 
         var page1 = given().queryParam("launchedBy", who).queryParam("limit", 2).get("/api/v1/launches").then()
                 .statusCode(200).extract().jsonPath();
@@ -122,7 +135,7 @@ class LaunchControlApiTest {
 
     @Test
     void deliveries_export_as_csv() throws Exception {
-        long id = launch(body("csv"));
+        long id = launch(body());
         sql("INSERT INTO delivery (launch_id, email, status, last_reply) VALUES (" + id + ", 'x@example.cz', 'FAILED', '550 no, \"really\"'), ("
                 + id + ", 'y@example.cz', 'SKIPPED', '=cmd')");
         String csv = given().get("/api/v1/launches/{id}/deliveries.csv", id).then().statusCode(200)
@@ -136,10 +149,11 @@ class LaunchControlApiTest {
 
     @Test
     void progress_streams_as_server_sent_events_until_the_launch_is_final() throws Exception {
-        long id = launch(body("sse"));
+        long id = launch(body());
         HttpClient http = HttpClient.newHttpClient();
         CompletableFuture<List<String>> events = http.sendAsync(
-                HttpRequest.newBuilder(base.resolve("/api/v1/launches/" + id + "/events")).build(),
+                HttpRequest.newBuilder(base.resolve("/api/v1/launches/" + id + "/events"))
+                        .header("Authorization", "Bearer " + TestTokens.everyRole(Api.TESTER)).build(),
                 HttpResponse.BodyHandlers.ofInputStream()).thenApply(r -> {
                     List<String> data = new ArrayList<>();
                     try (BufferedReader reader = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {

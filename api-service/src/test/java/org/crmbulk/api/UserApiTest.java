@@ -1,6 +1,6 @@
 package org.crmbulk.api;
 
-import static io.restassured.RestAssured.given;
+import static org.crmbulk.api.Api.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;

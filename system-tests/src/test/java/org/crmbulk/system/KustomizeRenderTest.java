@@ -45,7 +45,7 @@ class KustomizeRenderTest {
                 assertThat(container.path("resources").path("limits").path("memory").asText()).as(name + " memory limit").isNotEmpty();
                 for (JsonNode env : container.path("env")) {
                     String var = env.path("name").asText();
-                    assertThat(properties).as(name + " reads " + var).contains("${" + var + ":");
+                    assertThat(properties).as(name + " reads " + var).containsPattern("\\$\\{" + var + "[:}]");
                     if (var.contains("PASSWORD") || var.endsWith("_USER")) {
                         assertThat(env.has("value")).as(var + " comes from a Secret, not a literal").isFalse();
                         assertThat(env.path("valueFrom").has("secretKeyRef")).as(var + " from a Secret").isTrue();
@@ -58,7 +58,7 @@ class KustomizeRenderTest {
                 + Files.readString(ServiceProcess.ROOT.resolve("mail-worker/src/main/resources/application.properties"));
         config.fieldNames().forEachRemaining(key -> {
             assertThat(key).as("no secret in the ConfigMap").doesNotContain("PASSWORD");
-            assertThat(both).as("a service reads " + key).contains("${" + key + ":");
+            assertThat(both).as("a service reads " + key).containsPattern("\\$\\{" + key + "[:}]");
         });
 
         JsonNode worker = ofKind(docs, "Deployment").stream()

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.crmbulk.testing.TestKafka;
 import org.crmbulk.testing.TestPostgres;
 import org.crmbulk.testing.TestSmtp;
+import org.crmbulk.testing.TestTokens;
 
 /**
  * The real broker, database and SMTP server, plus the two packaged services started against them:
@@ -22,6 +23,9 @@ final class Stack implements AutoCloseable {
     static final int MAX_IN_FLIGHT = BATCH * LOOPS;
 
     /** Closes the run's stack, if one was started (by {@link StackSessionListener} when the test session ends). */
+    static final String BEARER = "Bearer " + TestTokens.everyRole("system-test");
+    private static final java.nio.file.Path JWT_PUBLIC_KEY = TestTokens.publicKeyFile();
+
     static synchronized void closeShared() {
         if (shared != null) {
             shared.close();
@@ -37,6 +41,9 @@ final class Stack implements AutoCloseable {
             Stack stack = new Stack();
             try {
                 io.restassured.RestAssured.baseURI = stack.startApi().baseUrl();
+                // The tests call as one person holding every role; who may do what is api-service's AccessControlTest.
+                io.restassured.RestAssured.requestSpecification = new io.restassured.builder.RequestSpecBuilder()
+                        .addHeader("Authorization", BEARER).build();
                 stack.worker = stack.startWorker();
             } catch (IOException | RuntimeException e) {
                 stack.close(); // a half-started stack must not outlive the run
@@ -123,6 +130,10 @@ final class Stack implements AutoCloseable {
         env.put("CRM_DB_USER", postgres.user());
         env.put("CRM_DB_PASSWORD", postgres.password());
         env.put("CRM_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+        env.put("CRM_JWT_PUBLIC_KEY_LOCATION", JWT_PUBLIC_KEY.toString());
+        env.put("CRM_JWT_ISSUER", TestTokens.ISSUER);
+        env.put("CRM_LOG_JSON", "true"); // as in prod: one JSON object per line, with trace and launch IDs
+        env.put("CRM_METRICS_REFRESH_INTERVAL", "1s");
         return env;
     }
 

@@ -6,7 +6,11 @@ import java.util.List;
 
 import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.api.security.CallerRateLimiter;
+import org.crmbulk.api.security.Roles;
 
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -23,8 +27,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+@RolesAllowed(Roles.CAMPAIGN_MANAGER)
 @Path("/api/v1/activities")
 public class ActivityResource {
+
+    @Inject
+    SecurityIdentity caller;
+
+    @Inject
+    CallerRateLimiter rateLimiter;
 
     @Inject
     ActivityService activities;
@@ -39,6 +50,7 @@ public class ActivityResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public ActivityView.Page list(@QueryParam("contactId") Long contactId, @QueryParam("ownerUserId") Long ownerUserId,
             @QueryParam("type") String type, @QueryParam("launchId") Long launchId, @QueryParam("from") OffsetDateTime from,
             @QueryParam("to") OffsetDateTime to, @QueryParam("before") Long before,
@@ -47,6 +59,7 @@ public class ActivityResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}")
     public ActivityView get(@PathParam("id") long id) {
         return activities.find(id).orElseThrow(() -> ProblemException.notFound("activity", id, "id"));
@@ -86,6 +99,7 @@ public class ActivityResource {
     @POST
     @Path("/{id}/mail-tasks")
     public Response runMailTask(@PathParam("id") long id, @NotNull @Valid MailTaskRequest request) {
+        rateLimiter.acquire(caller.getPrincipal().getName());
         MailJobView job = mailTasks.run(id, request);
         if ("CLIENT".equals(job.mode())) {
             return Response.ok(job).build();
@@ -95,18 +109,21 @@ public class ActivityResource {
 
     /** The activity's mail log, newest first. */
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/mail-jobs")
     public List<MailJobView> mailLog(@PathParam("id") long id) {
         return mailTasks.log(id);
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/mail-jobs/{jobId}")
     public MailJobView mailJob(@PathParam("id") long id, @PathParam("jobId") long jobId) {
         return mailTasks.find(id, jobId).orElseThrow(() -> ProblemException.notFound("mail job", jobId, "jobId"));
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/mail-jobs/{jobId}/draft.eml")
     @Produces("message/rfc822")
     public Response draft(@PathParam("id") long id, @PathParam("jobId") long jobId) {

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.codebook.CodebookService;
+import org.crmbulk.api.common.Limits;
 import org.crmbulk.api.launch.Times;
 import org.crmbulk.api.outbox.Outbox;
 import org.crmbulk.api.problem.ProblemException;
@@ -39,6 +40,9 @@ import jakarta.transaction.Transactional;
  */
 @ApplicationScoped
 public class MailTaskService {
+
+    @Inject
+    Limits limits;
 
     @Inject
     EntityManager em;
@@ -79,6 +83,11 @@ public class MailTaskService {
         List<Resolved> recipients = recipients(activity, task);
         if (recipients.stream().allMatch(r -> r.skipReason() != null)) {
             throw ProblemException.badField("task", "the activity has no deliverable recipient for " + task.id());
+        }
+        if (recipients.size() > limits.maxMailTaskRecipients()) {
+            String reason = task.id() + " would go to " + recipients.size() + " recipients; one mail task takes at most "
+                    + limits.maxMailTaskRecipients() + " (use a marketing list and a bulk action for more)";
+            throw ProblemException.unprocessable("task", reason);
         }
         DeliveryMode mode = codebooks.mode(task);
         String from = activity.ownerUserId == null ? defaultFrom

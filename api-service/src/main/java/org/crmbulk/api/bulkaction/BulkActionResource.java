@@ -4,9 +4,13 @@ import java.net.URI;
 
 import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.api.security.CallerRateLimiter;
+import org.crmbulk.api.security.Roles;
 import org.jboss.resteasy.reactive.RestForm;
 import org.jboss.resteasy.reactive.multipart.FileUpload;
 
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -24,8 +28,15 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+@RolesAllowed(Roles.CAMPAIGN_MANAGER)
 @Path("/api/v1/bulk-actions")
 public class BulkActionResource {
+
+    @Inject
+    SecurityIdentity caller;
+
+    @Inject
+    CallerRateLimiter rateLimiter;
 
     @Inject
     BulkActionService actions;
@@ -40,12 +51,14 @@ public class BulkActionResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public BulkActionView.Page all(@QueryParam("after") @DefaultValue("0") @Min(0) long after,
             @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return actions.all(after, limit);
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}")
     public BulkActionView get(@PathParam("id") long id) {
         return actions.find(id).orElseThrow(() -> ProblemException.notFound("bulk action", id, "id"));
@@ -84,11 +97,13 @@ public class BulkActionResource {
     @POST
     @Path("/{id}/test-sends")
     public Response testSend(@PathParam("id") long id, @NotNull @Valid TestSend.Request request) {
+        rateLimiter.acquire(caller.getPrincipal().getName());
         TestSend accepted = testSends.request(id, request);
         return Response.accepted(accepted).location(URI.create("/api/v1/bulk-actions/" + id + "/test-sends/" + accepted.id())).build();
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/test-sends/{testSendId}")
     public TestSend getTestSend(@PathParam("id") long id, @PathParam("testSendId") long testSendId) {
         return testSends.find(testSendId).filter(t -> t.bulkActionId() == id)

@@ -11,9 +11,8 @@ import jakarta.validation.constraints.Size;
 public record CodebookEntry(String codebook, String key, String value, String description, OffsetDateTime updatedAt,
         String updatedBy) {
 
-    /** {@code value} may be empty or one space: in OMAILUL those mean the standard mode. */
-    public record Request(@NotNull @Size(max = 2000) @NoLineBreaks String value, @Size(max = 2000) String description,
-            @Size(max = 200) @NoLineBreaks String changedBy) {
+    /** {@code value} may be empty or one space: in OMAILUL those mean the standard mode. Who changed it comes from the token. */
+    public record Request(@NotNull @Size(max = 2000) @NoLineBreaks String value, @Size(max = 2000) String description) {
     }
 
     public record Audit(long id, String codebook, String key, String oldValue, String newValue, String changedBy,

@@ -4,7 +4,10 @@ import java.net.URI;
 import java.util.List;
 
 import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.api.security.Roles;
 
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -16,24 +19,31 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+@RolesAllowed(Roles.CODEBOOK_ADMIN)
 @Path("/api/v1/codebooks")
 public class CodebookResource {
 
     @Inject
     CodebookService codebooks;
 
+    @Inject
+    SecurityIdentity caller;
+
     @GET
+    @RolesAllowed(Roles.READER)
     public List<CodebookEntry.Summary> all() {
         return codebooks.codebooks();
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{codebook}/entries")
     public List<CodebookEntry> entries(@PathParam("codebook") String codebook) {
         return codebooks.entries(codebook);
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{codebook}/entries/{key}")
     public CodebookEntry entry(@PathParam("codebook") String codebook, @PathParam("key") String key) {
         return codebooks.entry(codebook, key)
@@ -45,7 +55,7 @@ public class CodebookResource {
     @Path("/{codebook}/entries/{key}")
     public Response put(@PathParam("codebook") String codebook, @PathParam("key") String key,
             @NotNull @Valid CodebookEntry.Request request) {
-        boolean created = codebooks.put(codebook, key, request);
+        boolean created = codebooks.put(codebook, key, request, caller.getPrincipal().getName());
         CodebookEntry entry = codebooks.entry(codebook, key).orElseThrow();
         return created ? Response.created(URI.create("/api/v1/codebooks/" + codebook + "/entries/" + key)).entity(entry).build()
                 : Response.ok(entry).build();
@@ -53,15 +63,15 @@ public class CodebookResource {
 
     @DELETE
     @Path("/{codebook}/entries/{key}")
-    public Response delete(@PathParam("codebook") String codebook, @PathParam("key") String key,
-            @QueryParam("changedBy") String changedBy) {
-        if (!codebooks.delete(codebook, key, changedBy)) {
+    public Response delete(@PathParam("codebook") String codebook, @PathParam("key") String key) {
+        if (!codebooks.delete(codebook, key, caller.getPrincipal().getName())) {
             throw ProblemException.notFound("codebook entry", codebook + "/" + key, "key");
         }
         return Response.noContent().build();
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{codebook}/audit")
     public List<CodebookEntry.Audit> audit(@PathParam("codebook") String codebook, @QueryParam("key") String key) {
         return codebooks.audit(codebook, key);

@@ -70,7 +70,7 @@ public class CodebookService {
 
     /** @return true when the entry was created, false when it was changed */
     @Transactional
-    public boolean put(String codebook, String key, CodebookEntry.Request request) {
+    public boolean put(String codebook, String key, CodebookEntry.Request request, String changedBy) {
         name(codebook);
         validate(codebook, key, request.value());
         String old = entry(codebook, key).map(CodebookEntry::value).orElse(null);
@@ -79,8 +79,8 @@ public class CodebookService {
                 ON CONFLICT (codebook, key) DO UPDATE SET value = EXCLUDED.value, description = EXCLUDED.description,
                     updated_at = now(), updated_by = EXCLUDED.updated_by""")
                 .setParameter(1, codebook).setParameter(2, key).setParameter(3, request.value())
-                .setParameter(4, request.description()).setParameter(5, request.changedBy()).executeUpdate();
-        audit(codebook, key, old, request.value(), request.changedBy());
+                .setParameter(4, request.description()).setParameter(5, changedBy).executeUpdate();
+        audit(codebook, key, old, request.value(), changedBy);
         outbox.enqueue(outboxConfig.codebooksTopic(), CodebookChanges.key(codebook, key), write(Map.of("codebook", codebook,
                 "key", key, "value", request.value(), "description", request.description() == null ? "" : request.description())));
         return old == null;

@@ -5,7 +5,9 @@ import java.net.URI;
 import java.util.List;
 
 import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.api.security.Roles;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -23,6 +25,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+@RolesAllowed(Roles.CAMPAIGN_MANAGER)
 @Path("/api/v1/contacts")
 public class ContactResource {
 
@@ -36,6 +39,7 @@ public class ContactResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public ContactPage search(@QueryParam("email") String email, @QueryParam("name") String name,
             @QueryParam("company") String company, @QueryParam("externalId") String externalId,
             @QueryParam("optedOut") Boolean optedOut,
@@ -45,6 +49,7 @@ public class ContactResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}")
     public ContactView get(@PathParam("id") long id) {
         return contacts.find(id).orElseThrow(() -> ProblemException.notFound("contact", id, "id"));

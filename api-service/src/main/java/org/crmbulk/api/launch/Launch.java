@@ -41,6 +41,9 @@ public class Launch extends PanacheEntityBase {
     @Column(name = "launched_by_user_id")
     public Long launchedByUserId;
 
+    @Column(name = "status_changed_by")
+    public String statusChangedBy;
+
     @Column(name = "pause_reason")
     public String pauseReason;
 

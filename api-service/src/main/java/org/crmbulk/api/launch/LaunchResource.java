@@ -4,10 +4,14 @@ import java.net.URI;
 import java.time.OffsetDateTime;
 
 import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.api.security.CallerRateLimiter;
+import org.crmbulk.api.security.Roles;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -24,6 +28,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+@RolesAllowed(Roles.CAMPAIGN_MANAGER)
 @Path("/api/v1/launches")
 public class LaunchResource {
 
@@ -36,6 +41,12 @@ public class LaunchResource {
     @Inject
     LaunchProgress progress;
 
+    @Inject
+    SecurityIdentity caller;
+
+    @Inject
+    CallerRateLimiter rateLimiter;
+
     /** 202: accepted and queued (or scheduled); its Location shows the progress. */
     @POST
     public Response launch(@HeaderParam("Idempotency-Key") String idempotencyKey, @NotNull @Valid LaunchRequest request) {
@@ -43,12 +54,14 @@ public class LaunchResource {
                 || idempotencyKey.chars().anyMatch(c -> c < 0x20 || c == 0x7f))) {
             throw ProblemException.badField("Idempotency-Key", "must be 1 to 200 characters without control characters");
         }
-        LaunchService.Answer answer = launches.launch(request, idempotencyKey);
+        rateLimiter.acquire(caller.getPrincipal().getName());
+        LaunchService.Answer answer = launches.launch(request, idempotencyKey, caller.getPrincipal().getName());
         return Response.status(answer.status()).location(URI.create(answer.location()))
                 .type(MediaType.APPLICATION_JSON).entity(answer.body()).build();
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public LaunchView.Page history(@QueryParam("bulkActionId") Long bulkActionId, @QueryParam("status") String status,
             @QueryParam("launchedBy") String launchedBy, @QueryParam("from") OffsetDateTime from,
             @QueryParam("to") OffsetDateTime to, @QueryParam("before") Long before,
@@ -57,6 +70,7 @@ public class LaunchResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}")
     public LaunchView get(@PathParam("id") long id) {
         return launches.find(id).orElseThrow(() -> ProblemException.notFound("launch", id, "id"));
@@ -64,6 +78,7 @@ public class LaunchResource {
 
     /** Server-sent events: the launch each time its counters or status change; the stream ends when it is final. */
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @RestStreamElementType(MediaType.APPLICATION_JSON)
@@ -76,22 +91,23 @@ public class LaunchResource {
     @POST
     @Path("/{id}/pause")
     public LaunchView pause(@PathParam("id") long id) {
-        return launches.pause(id);
+        return launches.pause(id, caller.getPrincipal().getName());
     }
 
     @POST
     @Path("/{id}/resume")
     public LaunchView resume(@PathParam("id") long id) {
-        return launches.resume(id);
+        return launches.resume(id, caller.getPrincipal().getName());
     }
 
     @POST
     @Path("/{id}/cancel")
     public LaunchView cancel(@PathParam("id") long id) {
-        return launches.cancel(id);
+        return launches.cancel(id, caller.getPrincipal().getName());
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/deliveries")
     public DeliveryPage deliveries(@PathParam("id") long id, @QueryParam("status") String status,
             @QueryParam("after") @DefaultValue("0") @Min(0) long after,
@@ -100,6 +116,7 @@ public class LaunchResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/deliveries.csv")
     @Produces("text/csv")
     public Response exportDeliveries(@PathParam("id") long id, @QueryParam("status") String status) {

@@ -9,12 +9,15 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.crmbulk.api.common.Keyset;
+import org.crmbulk.api.common.Limits;
 import org.crmbulk.api.bulkaction.BulkAction;
 import org.crmbulk.api.outbox.Outbox;
 import org.crmbulk.api.problem.Problem;
 import org.crmbulk.api.problem.ProblemException;
 import org.crmbulk.api.user.CrmUser;
 import org.crmbulk.contract.SendJobV1;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,6 +33,8 @@ import jakarta.ws.rs.core.Response;
 @ApplicationScoped
 public class LaunchService {
 
+    private static final Logger LOG = Logger.getLogger(LaunchService.class);
+
     static final List<String> DELIVERY_STATUSES = List.of("PENDING", "SENDING", "SENT", "FAILED", "SKIPPED", "CANCELLED");
     static final List<String> LAUNCH_STATUSES = List.of("SCHEDULED", "QUEUED", "RUNNING", "PAUSED", "COMPLETED",
             "COMPLETED_WITH_ERRORS", "CANCELLED");
@@ -44,6 +49,9 @@ public class LaunchService {
     @Inject
     ObjectMapper json;
 
+    @Inject
+    Limits limits;
+
     /** The answer to a launch request: the first one's, replayed as it was for a repeated Idempotency-Key. */
     public record Answer(int status, String location, String body) {
     }
@@ -54,8 +62,8 @@ public class LaunchService {
      * the same key is refused (422). Concurrent repeats wait on the key's row and then replay.
      */
     @Transactional
-    public Answer launch(LaunchRequest request, String idempotencyKey) {
-        String hash = idempotencyKey == null ? null : hash(request);
+    public Answer launch(LaunchRequest request, String idempotencyKey, String caller) {
+        String hash = idempotencyKey == null ? null : hash(caller, request);
         if (idempotencyKey != null) {
             int claimed = em.createNativeQuery("""
                     INSERT INTO idempotency_key (key, request_hash, status, body) VALUES (?1, ?2, 0, '')
@@ -67,12 +75,12 @@ public class LaunchService {
                 if (!hash.equals(first[0])) {
                     throw new ProblemException(new Problem("about:blank", "Unprocessable Content", 422,
                             "Idempotency-Key " + idempotencyKey + " was used for a different request",
-                            List.of(new Problem.FieldError("Idempotency-Key", "already used for a different request body"))));
+                            List.of(new Problem.FieldError("Idempotency-Key", "already used for a different request (another body or another caller)"))));
                 }
                 return new Answer(((Number) first[1]).intValue(), (String) first[2], (String) first[3]);
             }
         }
-        LaunchView view = create(request);
+        LaunchView view = create(request, caller);
         Answer answer = new Answer(202, "/api/v1/launches/" + view.id(), write(view));
         if (idempotencyKey != null) {
             em.createNativeQuery("UPDATE idempotency_key SET status = ?2, location = ?3, body = ?4 WHERE key = ?1")
@@ -82,7 +90,7 @@ public class LaunchService {
         return answer;
     }
 
-    private LaunchView create(LaunchRequest request) {
+    private LaunchView create(LaunchRequest request, String caller) {
         if (BulkAction.findById(request.bulkActionId()) == null) {
             throw ProblemException.notFound("bulk action", request.bulkActionId(), "bulkActionId");
         }
@@ -101,17 +109,27 @@ public class LaunchService {
             throw new ProblemException(Response.Status.NOT_FOUND, "unknown marketing list IDs: " + unknown, "listIds",
                     "no marketing list with ID " + unknown.get(0));
         }
+        long members = ((Number) em.createNativeQuery(
+                "SELECT coalesce(sum(member_count), 0) FROM marketing_list WHERE id = ANY(CAST(?1 AS bigint[]))")
+                .setParameter(1, listIds.toArray(Long[]::new)).getSingleResult()).longValue();
+        if (members > limits.maxLaunchRecipients()) {
+            String reason = "the lists hold " + members + " members; a launch takes at most " + limits.maxLaunchRecipients();
+            throw ProblemException.unprocessable("listIds", reason);
+        }
         Launch launch = new Launch();
         launch.bulkActionId = request.bulkActionId();
         launch.status = request.scheduledAt() == null ? "QUEUED" : "SCHEDULED";
         launch.scheduledAt = request.scheduledAt();
-        launch.launchedBy = request.launchedBy();
+        launch.launchedBy = caller;
         launch.launchedByUserId = request.launchedByUserId();
         launch.createdAt = OffsetDateTime.now();
         launch.persist();
         em.createNativeQuery("INSERT INTO launch_list (launch_id, list_id) SELECT ?1, u.id FROM unnest(CAST(?2 AS bigint[])) AS u(id)")
                 .setParameter(1, launch.id).setParameter(2, listIds.toArray(Long[]::new)).executeUpdate();
         outbox.enqueue(SendJobV1.launch(launch.id));
+        MDC.put("launchId", Long.toString(launch.id));
+        LOG.infof("launch %d of bulk action %d over lists %s accepted from %s", launch.id, launch.bulkActionId, listIds, caller);
+        MDC.remove("launchId");
         return LaunchView.of(launch, listIds);
     }
 
@@ -155,19 +173,21 @@ public class LaunchService {
 
     /** Stops sending after the batch in flight; the launch keeps its place and resumes where it stopped. */
     @Transactional
-    public LaunchView pause(long id) {
+    public LaunchView pause(long id, String caller) {
         Launch launch = locked(id);
         requireStatus(launch, "pause", "SCHEDULED", "QUEUED", "RUNNING");
         launch.status = "PAUSED";
-        launch.pauseReason = "paused by a user";
+        launch.pauseReason = "paused by " + caller;
+        launch.statusChangedBy = caller;
         return LaunchView.of(launch, listIds(id));
     }
 
     @Transactional
-    public LaunchView resume(long id) {
+    public LaunchView resume(long id, String caller) {
         Launch launch = locked(id);
         requireStatus(launch, "resume", "PAUSED");
         launch.pauseReason = null;
+        launch.statusChangedBy = caller;
         if (launch.startedAt != null) {
             launch.status = "RUNNING";
         } else {
@@ -181,9 +201,10 @@ public class LaunchService {
 
     /** Deliveries not yet sent become CANCELLED with the launch, in one transaction; those in flight finish. */
     @Transactional
-    public LaunchView cancel(long id) {
+    public LaunchView cancel(long id, String caller) {
         Launch launch = locked(id);
         requireStatus(launch, "cancel", "SCHEDULED", "QUEUED", "RUNNING", "PAUSED");
+        launch.statusChangedBy = caller;
         int cancelled = em.createNativeQuery(
                 "UPDATE delivery SET status = 'CANCELLED', last_reply = 'cancelled with the launch' WHERE launch_id = ?1 AND status = 'PENDING'")
                 .setParameter(1, id).executeUpdate();
@@ -236,10 +257,11 @@ public class LaunchService {
         return ids.stream().map(Number::longValue).toList();
     }
 
-    private String hash(LaunchRequest request) {
+    // The caller is part of the request: another caller reusing a key is refused, not answered with someone else's launch.
+    private String hash(String caller, LaunchRequest request) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8)));
+                    .digest((caller + "\n" + json.writeValueAsString(request)).getBytes(StandardCharsets.UTF_8)));
         } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

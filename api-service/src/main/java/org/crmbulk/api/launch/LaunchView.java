@@ -8,7 +8,7 @@ import java.util.List;
  * includes deliveries being sent right now.
  */
 public record LaunchView(long id, long bulkActionId, List<Long> listIds, String status, String pauseReason, Counters counters,
-        int possibleDuplicates, String launchedBy, Long launchedByUserId, OffsetDateTime scheduledAt,
+        int possibleDuplicates, String launchedBy, Long launchedByUserId, String statusChangedBy, OffsetDateTime scheduledAt,
         OffsetDateTime createdAt, OffsetDateTime startedAt, OffsetDateTime finishedAt) {
 
     public record Page(List<LaunchView> items, Long nextBefore) {
@@ -20,6 +20,6 @@ public record LaunchView(long id, long bulkActionId, List<Long> listIds, String 
     static LaunchView of(Launch l, List<Long> listIds) {
         return new LaunchView(l.id, l.bulkActionId, listIds, l.status, l.pauseReason,
                 new Counters(l.total, l.pending, l.sent, l.failed, l.skipped, l.cancelled), l.possibleDuplicates,
-                l.launchedBy, l.launchedByUserId, l.scheduledAt, l.createdAt, l.startedAt, l.finishedAt);
+                l.launchedBy, l.launchedByUserId, l.statusChangedBy, l.scheduledAt, l.createdAt, l.startedAt, l.finishedAt);
     }
 }

@@ -3,7 +3,9 @@ package org.crmbulk.api.list;
 import java.net.URI;
 
 import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.api.security.Roles;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -19,6 +21,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+@RolesAllowed(Roles.CAMPAIGN_MANAGER)
 @Path("/api/v1/lists")
 public class ListResource {
 
@@ -32,12 +35,14 @@ public class ListResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public ListPage all(@QueryParam("after") @DefaultValue("0") @Min(0) long after,
             @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return lists.all(after, limit);
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}")
     public ListView get(@PathParam("id") long id) {
         return lists.find(id).orElseThrow(() -> ProblemException.notFound("marketing list", id, "id"));
@@ -57,6 +62,7 @@ public class ListResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}/members")
     public MemberPage members(@PathParam("id") long id, @QueryParam("notIn") Long notIn,
             @QueryParam("after") @DefaultValue("0") @Min(0) long after,

@@ -3,7 +3,9 @@ package org.crmbulk.api.user;
 import java.net.URI;
 
 import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.api.security.Roles;
 
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
@@ -18,6 +20,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Response;
 
+@RolesAllowed(Roles.CAMPAIGN_MANAGER)
 @Path("/api/v1/users")
 public class UserResource {
 
@@ -31,12 +34,14 @@ public class UserResource {
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     public UserView.Page all(@QueryParam("active") Boolean active, @QueryParam("after") @DefaultValue("0") @Min(0) long after,
             @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return users.all(active, after, limit);
     }
 
     @GET
+    @RolesAllowed(Roles.READER)
     @Path("/{id}")
     public UserView get(@PathParam("id") long id) {
         return users.find(id).orElseThrow(() -> ProblemException.notFound("user", id, "id"));

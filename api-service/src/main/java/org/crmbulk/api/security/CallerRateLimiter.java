@@ -1,0 +1,65 @@
+package org.crmbulk.api.security;
+
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.crmbulk.api.problem.Problem;
+import org.crmbulk.api.problem.ProblemException;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+/**
+ * A token bucket per caller on the endpoints that send mail (launches, test sends, activity mail
+ * tasks): one caller cannot flood the relay or the queue. Per api-service replica, by design: the
+ * relay's own limit is global (the worker's rate limiter); this one only keeps callers apart.
+ */
+@ApplicationScoped
+public class CallerRateLimiter {
+
+    @ConfigMapping(prefix = "crm.api.caller-rate")
+    public interface Config {
+        /** Sending requests one caller may make per minute, on average. */
+        @WithDefault("60")
+        int perMinute();
+
+        /** How many of them may come at once. */
+        @WithDefault("20")
+        int burst();
+    }
+
+    private static final class Bucket {
+        double tokens;
+        long refilledAt;
+    }
+
+    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+
+    @Inject
+    Config config;
+
+    /** Takes one request's token, or refuses with 429 and when the next one will be there. */
+    public void acquire(String caller) {
+        Bucket bucket = buckets.computeIfAbsent(caller, c -> {
+            Bucket b = new Bucket();
+            b.tokens = config.burst();
+            b.refilledAt = System.nanoTime();
+            return b;
+        });
+        double perNano = config.perMinute() / 60e9;
+        synchronized (bucket) {
+            long now = System.nanoTime();
+            bucket.tokens = Math.min(config.burst(), bucket.tokens + (now - bucket.refilledAt) * perNano);
+            bucket.refilledAt = now;
+            if (bucket.tokens >= 1) {
+                bucket.tokens -= 1;
+                return;
+            }
+            long retryAfter = Math.max(1, (long) Math.ceil((1 - bucket.tokens) / perNano / 1e9));
+            throw new ProblemException(Problem.of(429, "Too Many Requests", caller + " sent more than " + config.perMinute()
+                    + " sending requests per minute (burst " + config.burst() + "); try again in " + retryAfter + " s"))
+                    .withHeader("Retry-After", Long.toString(retryAfter));
+        }
+    }
+}

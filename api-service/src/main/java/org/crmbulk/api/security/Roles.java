@@ -1,0 +1,18 @@
+package org.crmbulk.api.security;
+
+/**
+ * The roles a caller's token carries (its {@code groups} claim). {@link #CAMPAIGN_MANAGER} and
+ * {@link #CODEBOOK_ADMIN} include {@link #READER} (quarkus.http.auth.roles-mapping).
+ */
+public final class Roles {
+
+    /** Reads everything: contacts, lists, bulk actions, launches and their deliveries, activities, codebooks. */
+    public static final String READER = "crm-reader";
+    /** Changes contacts, users, lists, bulk actions, launches and activities, and sends their mail. */
+    public static final String CAMPAIGN_MANAGER = "campaign-manager";
+    /** Changes codebook entries. */
+    public static final String CODEBOOK_ADMIN = "codebook-admin";
+
+    private Roles() {
+    }
+}
