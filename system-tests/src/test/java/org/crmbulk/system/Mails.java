@@ -76,10 +76,12 @@ final class Mails {
     }
 
     /** One sample of a service's Prometheus metrics, by its full name with labels; 0 when absent. */
-    static double metric(ServiceProcess service, String nameWithLabels) {
+    /** The sum of a Prometheus metric over its series that carry all the given labels (e.g. {@code mode="launch"}). */
+    static double metric(ServiceProcess service, String name, String... labels) {
         String body = io.restassured.RestAssured.given().baseUri(service.baseUrl()).get("/q/metrics")
                 .then().statusCode(200).extract().asString();
-        return body.lines().filter(l -> l.startsWith(nameWithLabels + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).findFirst().orElse(0);
+        return body.lines().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
+                .filter(l -> java.util.Arrays.stream(labels).allMatch(label -> l.substring(0, l.lastIndexOf(' ')).contains(label)))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 }

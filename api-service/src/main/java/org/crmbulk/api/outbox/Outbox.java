@@ -1,8 +1,13 @@
 package org.crmbulk.api.outbox;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.SendJobs;
 
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -14,6 +19,9 @@ import jakarta.transaction.Transactional;
 /** Writes messages for Kafka into the caller's transaction; {@link OutboxRelay} publishes them after commit. */
 @ApplicationScoped
 public class Outbox {
+
+    /** The W3C trace-context header, in the outbox row and on the Kafka record alike. */
+    public static final String TRACEPARENT = "traceparent";
 
     @Inject
     EntityManager em;
@@ -35,10 +43,15 @@ public class Outbox {
     /** @param payload null publishes a tombstone (compacted topics) */
     @Transactional(Transactional.TxType.MANDATORY)
     public void enqueue(String topic, String key, String payload) {
-        em.createNativeQuery("INSERT INTO outbox (topic, message_key, payload) VALUES (?1, ?2, CAST(?3 AS text))")
+        Map<String, String> trace = new HashMap<>();
+        W3CTraceContextPropagator.getInstance().inject(Context.current(), trace, Map::put);
+        em.createNativeQuery("""
+                INSERT INTO outbox (topic, message_key, payload, trace_parent)
+                VALUES (?1, ?2, CAST(?3 AS text), CAST(?4 AS text))""")
                 .setParameter(1, topic)
                 .setParameter(2, key)
                 .setParameter(3, payload)
+                .setParameter(4, trace.get(TRACEPARENT))
                 .executeUpdate();
         transactions.registerInterposedSynchronization(new Synchronization() {
             @Override

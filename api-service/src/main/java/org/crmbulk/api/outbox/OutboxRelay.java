@@ -1,5 +1,6 @@
 package org.crmbulk.api.outbox;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -103,14 +104,18 @@ public class OutboxRelay {
             // Named query "claim outbox batch": oldest first, rows another replica holds are skipped.
             @SuppressWarnings("unchecked")
             List<Object[]> rows = em.createNativeQuery(
-                    "SELECT id, topic, message_key, payload FROM outbox ORDER BY id LIMIT ?1 FOR UPDATE SKIP LOCKED")
+                    "SELECT id, topic, message_key, payload, trace_parent FROM outbox ORDER BY id LIMIT ?1 FOR UPDATE SKIP LOCKED")
                     .setParameter(1, config.batchSize()).getResultList();
             if (rows.isEmpty()) {
                 return 0;
             }
             List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
             for (Object[] row : rows) {
-                acks.add(producer.send(new ProducerRecord<>((String) row[1], (String) row[2], (String) row[3])));
+                ProducerRecord<String, String> record = new ProducerRecord<>((String) row[1], (String) row[2], (String) row[3]);
+                if (row[4] != null) {
+                    record.headers().add(Outbox.TRACEPARENT, ((String) row[4]).getBytes(StandardCharsets.US_ASCII));
+                }
+                acks.add(producer.send(record));
             }
             long deadline = System.nanoTime() + config.publishTimeout().toNanos();
             for (Future<RecordMetadata> ack : acks) {

@@ -14,6 +14,9 @@ import javax.sql.DataSource;
 import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.launch.JdbcLaunchStore;
+import org.crmbulk.worker.metrics.MailMetrics;
+import org.crmbulk.worker.metrics.MailMetrics.DeliveryOutcome;
+import org.crmbulk.worker.metrics.MailMetrics.Mode;
 import org.crmbulk.worker.smtp.MailTransport;
 import org.crmbulk.worker.smtp.RelayRateLimiter;
 import org.crmbulk.worker.smtp.OutgoingMail;
@@ -35,6 +38,9 @@ import jakarta.inject.Inject;
 public class ActivityMailProcessor {
 
     private static final Logger LOG = Logger.getLogger(ActivityMailProcessor.class);
+
+    @Inject
+    MailMetrics metrics;
 
     @Inject
     DataSource dataSource;
@@ -79,12 +85,12 @@ public class ActivityMailProcessor {
                 }
                 String messageId = messageId(jobId, domain);
                 SendResult result = send(job, to, cc, messageId);
-                retryLater |= record(chunk, result, messageId);
+                retryLater |= record(Mode.BULK, chunk, result, messageId);
             }
         } else {
             for (Recipient r : pending) {
                 String messageId = messageId(jobId, domain);
-                retryLater |= record(List.of(r), send(job, List.of(r.email()), List.of(), messageId), messageId);
+                retryLater |= record(Mode.INDIVIDUAL, List.of(r), send(job, List.of(r.email()), List.of(), messageId), messageId);
             }
         }
         finish(jobId, retryLater);
@@ -97,13 +103,13 @@ public class ActivityMailProcessor {
             Thread.currentThread().interrupt();
             return SendResult.temporary("interrupted while waiting for the relay's rate limit");
         }
-        return transport.send(new OutgoingMail(job.from(), null, to, cc, job.subject(), job.text(), job.html(), job.attachments(),
-                messageId))
-                .toCompletableFuture().join();
+        Mode mode = "BULK".equals(job.mode()) ? Mode.BULK : Mode.INDIVIDUAL;
+        return metrics.send(mode, transport.send(new OutgoingMail(job.from(), null, to, cc, job.subject(), job.text(), job.html(),
+                job.attachments(), messageId))).toCompletableFuture().join();
     }
 
     /** @return true when some recipient waits for a retry */
-    private boolean record(List<Recipient> recipients, SendResult result, String messageId) {
+    private boolean record(Mode mode, List<Recipient> recipients, SendResult result, String messageId) {
         boolean retry = false;
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
                 UPDATE mail_job_recipient SET status = ?, attempts = attempts + 1, reply = ?, message_id = ?,
@@ -116,6 +122,7 @@ public class ActivityMailProcessor {
                     case TEMPORARY -> r.attempts() + 1 >= config.maxAttempts() ? "FAILED" : "PENDING";
                 };
                 retry |= status.equals("PENDING");
+                metrics.delivery(mode, status.equals("PENDING") ? DeliveryOutcome.RETRY : DeliveryOutcome.valueOf(status));
                 s.setString(1, status);
                 s.setString(2, result.reply());
                 s.setString(3, messageId);

@@ -1,14 +1,20 @@
 package org.crmbulk.worker.job;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.SendJobs;
 import org.crmbulk.worker.activity.ActivityMailProcessor;
 import org.crmbulk.worker.launch.JdbcLaunchStore;
 import org.crmbulk.worker.launch.LaunchRunner;
 import org.crmbulk.worker.testsend.TestSendProcessor;
+import org.crmbulk.worker.trace.Traces;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -24,6 +30,9 @@ public class SendJobConsumer {
     private static final Logger LOG = Logger.getLogger(SendJobConsumer.class);
 
     @Inject
+    Tracer tracer;
+
+    @Inject
     LaunchRunner runner;
 
     @Inject
@@ -34,15 +43,28 @@ public class SendJobConsumer {
 
     @Incoming(SendJobs.CHANNEL)
     @Blocking
-    public void onJob(String payload) throws InterruptedException {
+    public void onJob(ConsumerRecord<String, String> record) throws InterruptedException {
         SendJobV1 job;
         try {
-            job = SendJobs.fromJson(payload);
+            job = SendJobs.fromJson(record.value());
         } catch (IllegalArgumentException e) {
             // A poison message must not stop the channel; it is logged and skipped.
             LOG.errorf("skipping a send job that cannot be read: %s", e.getMessage());
             return;
         }
+        // A child of the api-service request that wrote the job: one trace from HTTP to SMTP.
+        Span span = tracer.spanBuilder("send job " + job.kind()).setSpanKind(SpanKind.CONSUMER)
+                .setParent(Traces.fromKafka(record.headers())).setAttribute("crm.job.target", job.targetId()).startSpan();
+        try (Scope scope = span.makeCurrent()) {
+            Traces.logTraceOf(span);
+            process(job);
+        } finally {
+            span.end();
+            Traces.clearLogFields();
+        }
+    }
+
+    private void process(SendJobV1 job) throws InterruptedException {
         long backoffMs = 500;
         while (true) {
             try {

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -15,12 +16,22 @@ import java.util.function.BooleanSupplier;
 import org.crmbulk.contract.EmailAddresses;
 import org.crmbulk.contract.template.MessageTemplates;
 import org.crmbulk.worker.config.DeliveryConfig;
+import org.crmbulk.worker.metrics.MailMetrics;
+import org.crmbulk.worker.metrics.MailMetrics.DeliveryOutcome;
+import org.crmbulk.worker.metrics.MailMetrics.Mode;
 import org.crmbulk.worker.smtp.MailTransport;
 import org.crmbulk.worker.smtp.OutgoingMail;
 import org.crmbulk.worker.smtp.RelayRateLimiter;
 import org.crmbulk.worker.smtp.SendResult;
+import org.crmbulk.worker.trace.Traces;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -36,6 +47,9 @@ public class LaunchProcessor {
     private static final Logger LOG = Logger.getLogger(LaunchProcessor.class);
 
     @Inject
+    Tracer tracer;
+
+    @Inject
     LaunchStore store;
 
     @Inject
@@ -45,7 +59,7 @@ public class LaunchProcessor {
     DeliveryConfig config;
 
     @Inject
-    DeliveryMetrics metrics;
+    MailMetrics metrics;
 
     @Inject
     RelayRateLimiter rateLimiter;
@@ -71,7 +85,15 @@ public class LaunchProcessor {
         // another's SMTP sends; SKIP LOCKED claims keep their batches apart.
         List<CompletableFuture<Boolean>> helpers = new ArrayList<>();
         for (int i = 1; i < loops; i++) {
-            helpers.add(CompletableFuture.supplyAsync(() -> loop(launchId, owner, content, domain, keepGoing, consecutiveTemporary), HELPERS));
+            Map<String, Object> logFields = MDC.getMap();
+            helpers.add(CompletableFuture.supplyAsync(Context.current().wrapSupplier(() -> {
+                logFields.forEach(MDC::put);
+                try {
+                    return loop(launchId, owner, content, domain, keepGoing, consecutiveTemporary);
+                } finally {
+                    Traces.clearLogFields();
+                }
+            }), HELPERS));
         }
         boolean finished = loop(launchId, owner, content, domain, keepGoing, consecutiveTemporary);
         for (CompletableFuture<Boolean> helper : helpers) {
@@ -117,13 +139,13 @@ public class LaunchProcessor {
                     sleepUntil(next, keepGoing);
                     continue;
                 }
-                metrics.claimed(batch);
+                metrics.possibleDuplicates(Mode.LAUNCH, batch.stream().filter(ClaimedDelivery::reclaimed).count());
                 Instant claimedAt = Instant.now();
                 List<Outcome> outcomes = send(content, batch);
                 if (!recordUntilStored(content, owner, outcomes, claimedAt.plus(config.claimLease()))) {
                     return false;
                 }
-                metrics.outcomes(outcomes);
+                outcomes.forEach(o -> metrics.delivery(Mode.LAUNCH, DeliveryOutcome.valueOf(o.kind().name())));
                 int inARow = 0;
                 if (outcomes.stream().anyMatch(o -> o.kind() == Outcome.Kind.SENT)) {
                     consecutiveTemporary.set(0);
@@ -151,6 +173,24 @@ public class LaunchProcessor {
     }
 
     private List<Outcome> send(LaunchContent content, List<ClaimedDelivery> batch) {
+        Span span = tracer.spanBuilder("smtp send").setSpanKind(SpanKind.CLIENT)
+                .setAttribute("crm.launch.id", content.launchId()).setAttribute("crm.batch.size", batch.size()).startSpan();
+        try (Scope scope = span.makeCurrent()) {
+            List<Outcome> outcomes = sendBatch(content, batch);
+            for (Outcome o : outcomes) {
+                if (o.kind() == Outcome.Kind.FAILED) {
+                    MDC.put(Traces.DELIVERY_ID, Long.toString(o.deliveryId()));
+                    LOG.infof("launch %d: delivery %d failed: %s", content.launchId(), o.deliveryId(), o.reply());
+                    MDC.remove(Traces.DELIVERY_ID);
+                }
+            }
+            return outcomes;
+        } finally {
+            span.end();
+        }
+    }
+
+    private List<Outcome> sendBatch(LaunchContent content, List<ClaimedDelivery> batch) {
         List<CompletableFuture<Outcome>> pending = new ArrayList<>(batch.size());
         for (ClaimedDelivery d : batch) {
             String invalid = EmailAddresses.problem(d.email()).orElse(null);
@@ -165,7 +205,7 @@ public class LaunchProcessor {
                 pending.add(CompletableFuture.completedFuture(Outcome.failed(d.id(), "template: " + e.getMessage())));
                 continue;
             }
-            pending.add(transport.send(mail).toCompletableFuture().thenApply(result -> outcome(d, result, mail.subject())));
+            pending.add(metrics.send(Mode.LAUNCH, transport.send(mail)).toCompletableFuture().thenApply(result -> outcome(d, result, mail.subject())));
         }
         return pending.stream().map(CompletableFuture::join).toList();
     }

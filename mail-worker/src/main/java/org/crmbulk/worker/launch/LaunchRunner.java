@@ -12,8 +12,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.crmbulk.worker.config.DeliveryConfig;
+import org.crmbulk.worker.trace.Traces;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PostConstruct;
@@ -30,6 +36,9 @@ import jakarta.inject.Inject;
 public class LaunchRunner {
 
     private static final Logger LOG = Logger.getLogger(LaunchRunner.class);
+
+    @Inject
+    Tracer tracer;
 
     @Inject
     LaunchStore store;
@@ -82,7 +91,7 @@ public class LaunchRunner {
             if (active.putIfAbsent(launchId, keep) != null) {
                 return;
             }
-            executor.execute(() -> run(launchId, keep));
+            executor.execute(Context.current().wrap(() -> run(launchId, keep)));
             started = true;
         } finally {
             if (!started) {
@@ -97,7 +106,11 @@ public class LaunchRunner {
     }
 
     private void run(long launchId, AtomicBoolean keep) {
-        try {
+        Span span = tracer.spanBuilder("launch " + launchId).setAttribute("crm.launch.id", launchId).startSpan();
+        try (Scope scope = span.makeCurrent()) {
+            MDC.put(Traces.LAUNCH_ID, Long.toString(launchId));
+            Traces.logTraceOf(span);
+            LOG.infof("launch %d: driving it", launchId);
             boolean done = processor.drive(launchId, owner, () -> keep.get() && !stopping.get());
             if (done) {
                 LOG.infof("launch %d finished", launchId);
@@ -112,6 +125,8 @@ public class LaunchRunner {
                 LOG.debugf("launch %d: lease not released (it will lapse): %s", launchId, e.getMessage());
             }
             slots.release();
+            span.end();
+            Traces.clearLogFields();
         }
     }
 

@@ -17,6 +17,9 @@ import org.crmbulk.worker.launch.ClaimedDelivery;
 import org.crmbulk.worker.launch.JdbcLaunchStore;
 import org.crmbulk.worker.launch.LaunchContent;
 import org.crmbulk.worker.launch.LaunchProcessor;
+import org.crmbulk.worker.metrics.MailMetrics;
+import org.crmbulk.worker.metrics.MailMetrics.DeliveryOutcome;
+import org.crmbulk.worker.metrics.MailMetrics.Mode;
 import org.crmbulk.worker.smtp.MailTransport;
 import org.crmbulk.worker.smtp.RelayRateLimiter;
 import org.crmbulk.worker.smtp.OutgoingMail;
@@ -33,6 +36,9 @@ import jakarta.inject.Inject;
 public class TestSendProcessor {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    MailMetrics metrics;
 
     @Inject
     DataSource dataSource;
@@ -71,7 +77,9 @@ public class TestSendProcessor {
                         + content.from().substring(content.from().lastIndexOf('@') + 1) + ">";
                 OutgoingMail mail = LaunchProcessor.compose(content, new ClaimedDelivery(0, address, messageId, 1, false, contact, java.time.Instant.now()));
                 acquirePermit();
-                SendResult result = transport.send(mail).toCompletableFuture().join();
+                SendResult result = metrics.send(Mode.TEST, transport.send(mail)).toCompletableFuture().join();
+                // A test send is not retried: whatever the relay did not accept has failed.
+                metrics.delivery(Mode.TEST, result.kind() == SendResult.Kind.ACCEPTED ? DeliveryOutcome.SENT : DeliveryOutcome.FAILED);
                 Map<String, Object> r = new LinkedHashMap<>();
                 r.put("address", address);
                 r.put("accepted", result.kind() == SendResult.Kind.ACCEPTED);
