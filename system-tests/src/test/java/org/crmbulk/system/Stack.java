@@ -37,7 +37,7 @@ final class Stack implements AutoCloseable {
     static synchronized Stack shared() throws IOException {
         if (shared == null) {
             // A worker killed mid-DATA makes GreenMail's session thread throw; that is the fault under test, not a failure.
-            org.awaitility.Awaitility.dontCatchUncaughtExceptions();
+            org.awaitility.Awaitility.doNotCatchUncaughtExceptionsByDefault();
             Stack stack = new Stack();
             try {
                 io.restassured.RestAssured.baseURI = stack.startApi().baseUrl();
