@@ -37,6 +37,30 @@ class MimeBodiesTest {
     }
 
     @Test
+    void one_attachment_shared_by_many_messages_arrives_whole_in_each_with_its_non_ascii_name() throws Exception {
+        byte[] pdf = new byte[50_000];
+        new java.util.Random(7).nextBytes(pdf);
+        MimeBodies.Attachment shared = new MimeBodies.Attachment("ceník jaro.pdf", "application/pdf", pdf);
+        Session session = Session.getInstance(new Properties());
+        for (int i = 0; i < 3; i++) {
+            MimeMessage m = new MimeMessage(session);
+            MimeBodies.fill(m, "Text " + i, null, List.of(shared));
+            m.saveChanges();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            m.writeTo(out);
+            MimeMessage parsed = new MimeMessage(session, new ByteArrayInputStream(out.toByteArray()));
+            Multipart mixed = (Multipart) parsed.getContent();
+            ByteArrayOutputStream attachment = new ByteArrayOutputStream();
+            mixed.getBodyPart(1).getDataHandler().writeTo(attachment);
+            assertThat(attachment.toByteArray()).isEqualTo(pdf);
+            assertThat(jakarta.mail.internet.MimeUtility.decodeText(mixed.getBodyPart(1).getFileName())).isEqualTo("ceník jaro.pdf");
+            assertThat(mixed.getBodyPart(1).getDisposition()).isEqualTo("attachment");
+            assertThat(mixed.getBodyPart(1).getContentType()).startsWith("application/pdf");
+            assertThat(mixed.getBodyPart(0).getContent()).isEqualTo("Text " + i);
+        }
+    }
+
+    @Test
     void a_text_only_message_without_attachments_is_a_single_part() throws Exception {
         MimeMessage m = new MimeMessage(Session.getInstance(new Properties()));
         MimeBodies.fill(m, "Ahoj", null, List.of());

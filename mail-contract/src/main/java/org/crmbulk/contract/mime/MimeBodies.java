@@ -1,16 +1,19 @@
 package org.crmbulk.contract.mime;
 
 import java.io.UnsupportedEncodingException;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 
-import jakarta.activation.DataHandler;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Part;
+import jakarta.mail.internet.ContentDisposition;
+import jakarta.mail.internet.ContentType;
+import jakarta.mail.internet.InternetHeaders;
 import jakarta.mail.internet.MimeBodyPart;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.internet.MimeMultipart;
 import jakarta.mail.internet.MimeUtility;
-import jakarta.mail.util.ByteArrayDataSource;
 
 /**
  * The body of every message the services compose: text, or text and HTML as alternatives, with the
@@ -19,7 +22,74 @@ import jakarta.mail.util.ByteArrayDataSource;
  */
 public final class MimeBodies {
 
-    public record Attachment(String filename, String contentType, byte[] content) {
+    /**
+     * A file sent with a message. Its MIME part (headers and base64 body) is encoded once, on first
+     * use, and then shared by every message that carries it: a launch sends the same bytes to each recipient.
+     */
+    public static final class Attachment {
+
+        private final String filename;
+        private final String contentType;
+        private final byte[] content;
+        private volatile Encoded encoded;
+
+        private record Encoded(InternetHeaders headers, byte[] body) {
+        }
+
+        public Attachment(String filename, String contentType, byte[] content) {
+            this.filename = filename;
+            this.contentType = contentType;
+            this.content = content;
+        }
+
+        public String filename() {
+            return filename;
+        }
+
+        public String contentType() {
+            return contentType;
+        }
+
+        public byte[] content() {
+            return content;
+        }
+
+        /** A new part over the shared encoded bytes (a part belongs to one message; the bytes are never copied or changed). */
+        MimeBodyPart part() throws MessagingException {
+            Encoded e = encoded;
+            if (e == null) {
+                e = encode();
+                encoded = e;
+            }
+            InternetHeaders headers = new InternetHeaders();
+            for (var it = e.headers().getAllHeaderLines(); it.hasMoreElements();) {
+                headers.addHeaderLine(it.nextElement());
+            }
+            return new MimeBodyPart(headers, e.body());
+        }
+
+        private Encoded encode() throws MessagingException {
+            String name;
+            try {
+                name = MimeUtility.encodeText(filename, "UTF-8", null);
+            } catch (UnsupportedEncodingException ex) {
+                name = filename;
+            }
+            ContentType type = new ContentType(contentType);
+            type.setParameter("name", name);
+            ContentDisposition disposition = new ContentDisposition(Part.ATTACHMENT);
+            disposition.setParameter("filename", name);
+            InternetHeaders headers = new InternetHeaders();
+            headers.setHeader("Content-Type", type.toString());
+            headers.setHeader("Content-Disposition", disposition.toString());
+            // base64 keeps every byte: a text attachment sent as 7bit/quoted-printable would get CRLF line ends.
+            headers.setHeader("Content-Transfer-Encoding", "base64");
+            byte[] body = Base64.getMimeEncoder(76, new byte[] {'\r', '\n'}).encode(content);
+            byte[] withEnd = Arrays.copyOf(body, body.length + 2);
+            withEnd[body.length] = '\r';
+            withEnd[body.length + 1] = '\n';
+            return new Encoded(headers, withEnd);
+        }
     }
 
     private MimeBodies() {
@@ -54,17 +124,7 @@ public final class MimeBodies {
         MimeMultipart mixed = new MimeMultipart("mixed");
         mixed.addBodyPart(body);
         for (Attachment a : attachments) {
-            MimeBodyPart part = new MimeBodyPart();
-            part.setDataHandler(new DataHandler(new ByteArrayDataSource(a.content(), a.contentType())));
-            try {
-                part.setFileName(MimeUtility.encodeText(a.filename(), "UTF-8", null));
-            } catch (UnsupportedEncodingException e) {
-                part.setFileName(a.filename());
-            }
-            part.setDisposition(Part.ATTACHMENT);
-            // base64 keeps every byte: a text attachment sent as 7bit/quoted-printable would get CRLF line ends.
-            part.setHeader("Content-Transfer-Encoding", "base64");
-            mixed.addBodyPart(part);
+            mixed.addBodyPart(a.part());
         }
         message.setContent(mixed);
     }
