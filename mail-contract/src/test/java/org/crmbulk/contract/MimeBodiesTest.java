@@ -20,18 +20,8 @@ class MimeBodiesTest {
     @Test
     void attachments_keep_every_byte_even_text_with_bare_line_feeds() throws Exception {
         byte[] csv = "kód;cena\nA1;100 Kč\n".getBytes(StandardCharsets.UTF_8);
-        Session session = Session.getInstance(new Properties());
-        MimeMessage m = new MimeMessage(session);
-        MimeBodies.fill(m, "Dobrý den", "<p>Dobrý den</p>", List.of(new MimeBodies.Attachment("ceny.csv", "text/csv", csv)));
-        m.saveChanges();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        m.writeTo(out);
-
-        MimeMessage parsed = new MimeMessage(session, new ByteArrayInputStream(out.toByteArray()));
-        Multipart mixed = (Multipart) parsed.getContent();
-        ByteArrayOutputStream attachment = new ByteArrayOutputStream();
-        mixed.getBodyPart(1).getDataHandler().writeTo(attachment);
-        assertThat(attachment.toByteArray()).isEqualTo(csv);
+        Multipart mixed = sentAndParsed("Dobrý den", "<p>Dobrý den</p>", new MimeBodies.Attachment("ceny.csv", "text/csv", csv));
+        assertThat(bytesOf(mixed.getBodyPart(1))).isEqualTo(csv);
         assertThat(mixed.getBodyPart(1).getFileName()).isEqualTo("ceny.csv");
         assertThat(((Multipart) mixed.getBodyPart(0).getContent()).getCount()).as("text and HTML alternatives").isEqualTo(2);
     }
@@ -41,23 +31,31 @@ class MimeBodiesTest {
         byte[] pdf = new byte[50_000];
         new java.util.Random(7).nextBytes(pdf);
         MimeBodies.Attachment shared = new MimeBodies.Attachment("ceník jaro.pdf", "application/pdf", pdf);
-        Session session = Session.getInstance(new Properties());
         for (int i = 0; i < 3; i++) {
-            MimeMessage m = new MimeMessage(session);
-            MimeBodies.fill(m, "Text " + i, null, List.of(shared));
-            m.saveChanges();
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            m.writeTo(out);
-            MimeMessage parsed = new MimeMessage(session, new ByteArrayInputStream(out.toByteArray()));
-            Multipart mixed = (Multipart) parsed.getContent();
-            ByteArrayOutputStream attachment = new ByteArrayOutputStream();
-            mixed.getBodyPart(1).getDataHandler().writeTo(attachment);
-            assertThat(attachment.toByteArray()).isEqualTo(pdf);
+            Multipart mixed = sentAndParsed("Text " + i, null, shared);
+            assertThat(bytesOf(mixed.getBodyPart(1))).isEqualTo(pdf);
             assertThat(jakarta.mail.internet.MimeUtility.decodeText(mixed.getBodyPart(1).getFileName())).isEqualTo("ceník jaro.pdf");
             assertThat(mixed.getBodyPart(1).getDisposition()).isEqualTo("attachment");
             assertThat(mixed.getBodyPart(1).getContentType()).startsWith("application/pdf");
             assertThat(mixed.getBodyPart(0).getContent()).isEqualTo("Text " + i);
         }
+    }
+
+    /** A message filled by MimeBodies, written as it would go over SMTP and parsed back. */
+    private static Multipart sentAndParsed(String text, String html, MimeBodies.Attachment attachment) throws Exception {
+        Session session = Session.getInstance(new Properties());
+        MimeMessage m = new MimeMessage(session);
+        MimeBodies.fill(m, text, html, List.of(attachment));
+        m.saveChanges();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        m.writeTo(out);
+        return (Multipart) new MimeMessage(session, new ByteArrayInputStream(out.toByteArray())).getContent();
+    }
+
+    private static byte[] bytesOf(jakarta.mail.BodyPart part) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        part.getDataHandler().writeTo(bytes);
+        return bytes.toByteArray();
     }
 
     @Test
