@@ -57,8 +57,11 @@ class RateLimitSystemTest {
                 // The margin is for the grant-to-arrival latency of the first and the last message.
                 assertThat(span).as("45 messages at 10/s span at least five windows")
                         .isGreaterThanOrEqualTo(Duration.ofMillis(2_500));
-                // Fixed clock windows: two adjacent windows may meet within one second, never more.
-                assertThat(busiestSecond).isLessThanOrEqualTo(2 * PER_SECOND);
+                // Where the limit is enforced, exactly: no clock second's permits, summed over both workers, exceed it.
+                assertThat(mostPermitsInOneSecond(stack, relay.port())).as("permits in any clock second").isBetween(1, PER_SECOND);
+                // At the relay: adjacent clock windows may meet within one second (2x), and a window's messages can
+                // arrive late, behind the next window's, by their send latency; never a burst beyond that.
+                assertThat(busiestSecond).isLessThanOrEqualTo(3 * PER_SECOND);
                 given().post(first + "/cancel").then().statusCode(200);
                 given().post(second + "/cancel").then().statusCode(200);
             } finally {
@@ -70,6 +73,18 @@ class RateLimitSystemTest {
         }
     }
 
+
+    private static int mostPermitsInOneSecond(Stack stack, int relayPort) throws Exception {
+        try (java.sql.Connection c = stack.postgres.connect();
+             java.sql.PreparedStatement q = c.prepareStatement(
+                     "SELECT coalesce(max(used), 0) FROM relay_rate_window WHERE unit = 'SECOND' AND relay = ?")) {
+            q.setString(1, "127.0.0.1:" + relayPort);
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
+    }
 
     private static int busiestWindow(List<Instant> sorted, Duration window) {
         int best = 0;
