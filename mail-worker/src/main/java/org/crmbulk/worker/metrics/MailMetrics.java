@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
+import org.crmbulk.worker.smtp.RelayRateLimiter;
 import org.crmbulk.worker.smtp.SendResult;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,9 +31,8 @@ public class MailMetrics {
     private final Map<Mode, Map<DeliveryOutcome, Counter>> deliveries = new EnumMap<>(Mode.class);
     private final Map<Mode, Counter> possibleDuplicates = new EnumMap<>(Mode.class);
 
-    MailMetrics(MeterRegistry registry, @ConfigProperty(name = "quarkus.mailer.host") String host,
-            @ConfigProperty(name = "quarkus.mailer.port") int port) {
-        String relay = host + ":" + port;
+    MailMetrics(MeterRegistry registry, RelayRateLimiter relays) {
+        String relay = relays.relay();
         for (Mode mode : Mode.values()) {
             String m = lower(mode);
             Map<SendResult.Kind, Counter> byResult = new EnumMap<>(SendResult.Kind.class);

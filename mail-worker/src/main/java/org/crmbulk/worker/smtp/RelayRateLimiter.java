@@ -156,7 +156,8 @@ public class RelayRateLimiter {
         }
     }
 
-    private String relay() {
+    /** The relay as host:port: the key of its rate windows, and the relay label of the mail metrics. */
+    public String relay() {
         return host + ":" + port;
     }
 
