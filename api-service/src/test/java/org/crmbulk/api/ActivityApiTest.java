@@ -4,6 +4,7 @@ import static org.crmbulk.api.Api.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.oneOf;
 
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,28 @@ class ActivityApiTest {
                 .body("errors[0].field", equalTo("task")).body("errors[0].reason", containsString("posliMailKontaktu"));
         given().contentType(ContentType.JSON).body(Map.of("task", "contact")).post("/api/v1/activities/{id}/mail-tasks", id)
                 .then().statusCode(400).body("errors[0].reason", containsString("no deliverable recipient"));
+    }
+
+    @Test
+    void a_mail_task_queues_each_address_once_in_the_activity_order_with_its_name_and_kind() {
+        Api.as("admin", TestTokens.CODEBOOK_ADMIN).contentType(ContentType.JSON).body(Map.of("value", " "))
+                .put("/api/v1/codebooks/OMAILUL/entries/orsoft.o.crm.Ohakt.posliMailUcastnikum").then().statusCode(oneOf(200, 201));
+        long contact = Api.contact("order-p1@example.cz", "Pavel");
+        long id = given().contentType(ContentType.JSON).body(Map.of("type", "MEETING", "subject", "Porada",
+                "participants", List.of(Map.of("contactId", contact), Map.of("email", "order-p2@example.cz", "name", "Petra Malá"),
+                        Map.of("email", "ORDER-P1@example.cz"), Map.of("email", "order-p3@example.cz")),
+                "cc", List.of(Map.of("email", "order-c1@example.cz"))))
+                .post("/api/v1/activities").then().statusCode(201).extract().jsonPath().getLong("id");
+
+        given().contentType(ContentType.JSON).body(Map.of("task", "participants")).post("/api/v1/activities/{id}/mail-tasks", id)
+                .then().statusCode(202).body("mode", equalTo("INDIVIDUAL")).body("status", equalTo("QUEUED"))
+                .body("recipients.email", equalTo(List.of("order-p1@example.cz", "order-p2@example.cz", "order-p3@example.cz")))
+                .body("recipients.name", equalTo(java.util.Arrays.asList("Pavel", "Petra Malá", null)))
+                .body("recipients.kind", equalTo(List.of("TO", "TO", "TO")))
+                .body("recipients.status", equalTo(List.of("PENDING", "PENDING", "PENDING")));
+        given().contentType(ContentType.JSON).body(Map.of("task", "cc")).post("/api/v1/activities/{id}/mail-tasks", id)
+                .then().statusCode(202).body("recipients.email", equalTo(List.of("order-c1@example.cz")))
+                .body("recipients.kind", equalTo(List.of("CC")));
     }
 
     @Test

@@ -101,14 +101,21 @@ public class MailTaskService {
                 .setParameter(1, activityId).setParameter(2, task.id()).setParameter(3, mode.name()).setParameter(4, status)
                 .setParameter(5, subject).setParameter(6, text).setParameter(7, html).setParameter(8, from)
                 .setParameter(9, request.requestedBy()).getSingleResult()).longValue();
-        for (Resolved r : recipients) {
-            String recipientStatus = r.skipReason() != null ? "SKIPPED" : mode == DeliveryMode.CLIENT ? "DRAFTED" : "PENDING";
-            em.createNativeQuery("""
-                    INSERT INTO mail_job_recipient (mail_job_id, email, display_name, kind, status, reply)
-                    VALUES (?1, ?2, CAST(?3 AS text), ?4, ?5, CAST(?6 AS text))""")
-                    .setParameter(1, jobId).setParameter(2, r.email()).setParameter(3, r.name()).setParameter(4, r.kind())
-                    .setParameter(5, recipientStatus).setParameter(6, r.skipReason()).executeUpdate();
-        }
+        // One statement for all recipients (up to the limit of 100), in their order: one round trip, not one each.
+        em.createNativeQuery("""
+                INSERT INTO mail_job_recipient (mail_job_id, email, display_name, kind, status, reply)
+                SELECT ?1, r.email, r.name, r.kind, r.status, r.reply
+                FROM unnest(CAST(?2 AS text[]), CAST(?3 AS text[]), CAST(?4 AS text[]), CAST(?5 AS text[]), CAST(?6 AS text[]))
+                     WITH ORDINALITY AS r(email, name, kind, status, reply, n)
+                ORDER BY r.n""")
+                .setParameter(1, jobId)
+                .setParameter(2, recipients.stream().map(Resolved::email).toArray(String[]::new))
+                .setParameter(3, recipients.stream().map(Resolved::name).toArray(String[]::new))
+                .setParameter(4, recipients.stream().map(Resolved::kind).toArray(String[]::new))
+                .setParameter(5, recipients.stream().map(r -> r.skipReason() != null ? "SKIPPED" : mode == DeliveryMode.CLIENT ? "DRAFTED" : "PENDING")
+                        .toArray(String[]::new))
+                .setParameter(6, recipients.stream().map(Resolved::skipReason).toArray(String[]::new))
+                .executeUpdate();
         if (mode != DeliveryMode.CLIENT) {
             outbox.enqueue(SendJobV1.activityMail(jobId));
         }
