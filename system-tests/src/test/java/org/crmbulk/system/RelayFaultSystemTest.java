@@ -2,6 +2,7 @@ package org.crmbulk.system;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +23,8 @@ import io.restassured.path.json.JsonPath;
 /**
  * A relay that refuses (4xx, 5xx), stalls or drops the connection: temporary failures are retried
  * until they pass, permanent ones fail at once with the relay's reply, and a relay that is down
- * pauses the launch instead of burning through the list.
+ * pauses the launch instead of burning through the list; a mail task stuck on the relay does not
+ * hold up the others.
  */
 class RelayFaultSystemTest {
 
@@ -109,6 +111,42 @@ class RelayFaultSystemTest {
         assertThat(done.getInt("counters.sent")).isEqualTo(30);
         assertThat(relay.accepted()).hasSize(acceptedBefore + 30);
         SystemApi.assertCountersMatchRows(done.getLong("id"));
+    }
+
+    @Test
+    void a_mail_task_stuck_on_a_stalling_relay_does_not_hold_up_the_next_one() {
+        String p = "rs" + UUID.randomUUID().toString().substring(0, 5);
+        given().contentType(ContentType.JSON).body(Map.of("value", " "))
+                .put("/api/v1/codebooks/OMAILUL/entries/orsoft.o.crm.Ohakt.posliMailUcastnikum").then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+        // Three recipients that stall once each: about three send timeouts (3 s) of one job talking to the relay.
+        List<String> stalling = List.of(p + "-s1@example.cz", p + "-s2@example.cz", p + "-s3@example.cz");
+        stalling.forEach(r -> relay.fault(r, Fault.STALL, 1));
+        long slow = activityWith(stalling);
+        long quick = activityWith(List.of(p + "-ok@example.cz"));
+
+        String slowJob = runParticipantsTask(slow);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "SENDING".equals(given().get(slowJob).then().extract().path("status")));
+        String quickJob = runParticipantsTask(quick);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> "DONE".equals(given().get(quickJob).then().extract().path("status")));
+        JsonPath slowNow = given().get(slowJob).then().extract().jsonPath();
+        assertThat(slowNow.getString("status")).as("the stalled job is still at work when the later one is done").isEqualTo("SENDING");
+        assertThat(slowNow.getList("recipients.attempts", Integer.class)).as("a stalled recipient not yet given up on").contains(0);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(given().get(slowJob).then().extract().path("status")));
+        assertThat(given().get(slowJob).then().extract().jsonPath().getList("recipients.status")).containsOnly("SENT");
+    }
+
+    private static long activityWith(List<String> participants) {
+        return given().contentType(ContentType.JSON).body(Map.of("type", "MEETING", "subject", "Porada",
+                "participants", participants.stream().map(e -> Map.of("email", e)).toList()))
+                .post("/api/v1/activities").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    /** @return the mail job's location */
+    private static String runParticipantsTask(long activity) {
+        return given().contentType(ContentType.JSON).body(Map.of("task", "participants"))
+                .post("/api/v1/activities/{id}/mail-tasks", activity).then().statusCode(202).extract().header("Location");
     }
 
     private static void assertSentAfter(Map<String, Object> delivery, int minAttempts) {

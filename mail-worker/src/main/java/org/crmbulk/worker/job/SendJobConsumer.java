@@ -29,6 +29,9 @@ public class SendJobConsumer {
 
     private static final Logger LOG = Logger.getLogger(SendJobConsumer.class);
 
+    /** Worker pool of the job handler; its size is smallrye.messaging.worker.send-jobs.max-concurrency. */
+    static final String SEND_JOB_POOL = "send-jobs";
+
     @Inject
     Tracer tracer;
 
@@ -42,7 +45,9 @@ public class SendJobConsumer {
     ActivityMailProcessor activityMail;
 
     @Incoming(SendJobs.CHANNEL)
-    @Blocking
+    // Jobs are independent (each guarded by its database lease), so several run at once: one mail task must not
+    // wait behind another's SMTP dialogue. Kafka commits an offset only when every job before it is done.
+    @Blocking(value = SEND_JOB_POOL, ordered = false)
     public void onJob(ConsumerRecord<String, String> record) throws InterruptedException {
         SendJobV1 job;
         try {
