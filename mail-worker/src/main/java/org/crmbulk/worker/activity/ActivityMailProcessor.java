@@ -31,8 +31,8 @@ import jakarta.inject.Inject;
  * Sends the mail job of an activity's mail task. INDIVIDUAL: one message per recipient. BULK: one
  * message to all (To, and the cc group in Cc), in chunks only as large as the relay allows
  * (RFC 5321 guarantees 100 recipients per message). Each recipient's result is recorded as it
- * comes, under a lease on the job, so a worker that dies mid-job leaves only its last message in
- * doubt; the job's lease lapses and the sweep finishes it.
+ * comes, under a lease on the job that is renewed while it is worked on, so a worker that dies mid-job
+ * leaves only its last message in doubt; the job's lease lapses and the sweep finishes it.
  */
 @ApplicationScoped
 public class ActivityMailProcessor {
@@ -67,7 +67,9 @@ public class ActivityMailProcessor {
     }
 
     public void process(long jobId) {
-        Job job = claim(jobId);
+        // Each claim has its own holder, so a sweep in this same worker cannot mistake the job for its own.
+        Lease lease = new Lease(jobId, owner + "/" + UUID.randomUUID().toString().substring(0, 8));
+        Job job = claim(jobId, lease.holder);
         if (job == null) {
             return;
         }
@@ -84,24 +86,37 @@ public class ActivityMailProcessor {
                     cc = List.of();
                 }
                 String messageId = messageId(jobId, domain);
-                SendResult result = send(job, to, cc, messageId);
+                SendResult result = send(job, to, cc, messageId, lease);
+                if (result == null) {
+                    return;
+                }
                 retryLater |= record(Mode.BULK, chunk, result, messageId);
             }
         } else {
             for (Recipient r : pending) {
                 String messageId = messageId(jobId, domain);
-                retryLater |= record(Mode.INDIVIDUAL, List.of(r), send(job, List.of(r.email()), List.of(), messageId), messageId);
+                SendResult result = send(job, List.of(r.email()), List.of(), messageId, lease);
+                if (result == null) {
+                    return;
+                }
+                retryLater |= record(Mode.INDIVIDUAL, List.of(r), result, messageId);
             }
         }
-        finish(jobId, retryLater);
+        finish(jobId, lease.holder, retryLater);
     }
 
-    private SendResult send(Job job, List<String> to, List<String> cc, String messageId) {
+    /** @return the relay's answer, or null when the job's lease was lost (another worker finishes it; nothing sent) */
+    private SendResult send(Job job, List<String> to, List<String> cc, String messageId, Lease lease) {
         try {
             rateLimiter.acquire(1);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return SendResult.temporary("interrupted while waiting for the relay's rate limit");
+        }
+        // Checked after the rate limit's wait, which can outlast the lease, and right before the message goes out.
+        if (!lease.hold()) {
+            LOG.warnf("mail job %d: its lease was taken over, stepping back", job.id());
+            return null;
         }
         Mode mode = "BULK".equals(job.mode()) ? Mode.BULK : Mode.INDIVIDUAL;
         return metrics.send(mode, transport.send(new OutgoingMail(job.from(), null, to, cc, job.subject(), job.text(), job.html(),
@@ -137,13 +152,43 @@ public class ActivityMailProcessor {
         return retry;
     }
 
-    private Job claim(long jobId) {
+    /** The claim on a job, renewed while it is worked on so that a job longer than the lease is not taken over. */
+    private final class Lease {
+        final long jobId;
+        final String holder;
+        private long renewedAt = System.nanoTime();
+
+        Lease(long jobId, String holder) {
+            this.jobId = jobId;
+            this.holder = holder;
+        }
+
+        /** Renews the lease once half of it has passed; false when it is no longer ours. */
+        boolean hold() {
+            if (System.nanoTime() - renewedAt < config.claimLease().toNanos() / 2) {
+                return true;
+            }
+            try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
+                    UPDATE mail_job SET lease_until = now() + make_interval(secs => ?)
+                    WHERE id = ? AND lease_owner = ? AND status = 'SENDING'""")) {
+                s.setDouble(1, config.claimLease().toMillis() / 1000.0);
+                s.setLong(2, jobId);
+                s.setString(3, holder);
+                renewedAt = System.nanoTime();
+                return s.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw new JdbcLaunchStore.StoreException(e);
+            }
+        }
+    }
+
+    private Job claim(long jobId, String holder) {
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
                 UPDATE mail_job SET status = 'SENDING', lease_owner = ?, lease_until = now() + make_interval(secs => ?)
                 WHERE id = ? AND (status = 'QUEUED' AND (lease_until IS NULL OR lease_until <= now())
                                   OR status = 'SENDING' AND lease_until < now())
                 RETURNING id, mode, from_address, subject, text_body, html_body, activity_id""")) {
-            s.setString(1, owner);
+            s.setString(1, holder);
             s.setDouble(2, config.claimLease().toMillis() / 1000.0);
             s.setLong(3, jobId);
             try (ResultSet rs = s.executeQuery()) {
@@ -172,7 +217,7 @@ public class ActivityMailProcessor {
     }
 
     /** DONE (or DONE_WITH_ERRORS) when no recipient is pending; else back to QUEUED until the retry time. */
-    private void finish(long jobId, boolean retryLater) {
+    private void finish(long jobId, String holder, boolean retryLater) {
         Duration delay = config.retryDelay();
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement("""
                 UPDATE mail_job j SET
@@ -188,7 +233,7 @@ public class ActivityMailProcessor {
             s.setDouble(3, delay.toMillis() / 1000.0);
             s.setBoolean(4, retryLater);
             s.setLong(5, jobId);
-            s.setString(6, owner);
+            s.setString(6, holder);
             s.executeUpdate();
         } catch (SQLException e) {
             throw new JdbcLaunchStore.StoreException(e);

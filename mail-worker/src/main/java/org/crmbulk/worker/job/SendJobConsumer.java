@@ -20,9 +20,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * Turns a send job into a driven launch. The job is acknowledged once the launch's lease is held
- * (or is known to be held elsewhere, or the launch is final): from then on the database lease, not
- * Kafka, guarantees the launch is finished. A redelivered job is therefore harmless.
+ * Runs send jobs: a launch is handed to the {@link LaunchRunner} (acknowledged once its lease is held, known to
+ * be held elsewhere, or it is queued for a free slot); a mail task or a test send is sent here. From the claim on,
+ * a database lease, not Kafka, guarantees the work is finished, so a redelivered job is harmless.
  */
 @ApplicationScoped
 public class SendJobConsumer {

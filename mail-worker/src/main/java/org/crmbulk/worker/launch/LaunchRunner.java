@@ -2,9 +2,11 @@ package org.crmbulk.worker.launch;
 
 import java.lang.management.ManagementFactory;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -51,6 +53,8 @@ public class LaunchRunner {
 
     private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     private final Map<Long, AtomicBoolean> active = new ConcurrentHashMap<>();
+    /** Launches whose job came while every slot was busy, in arrival order. */
+    private final Queue<Long> waiting = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private Semaphore slots;
     private ExecutorService executor;
@@ -74,14 +78,24 @@ public class LaunchRunner {
     }
 
     /**
-     * Takes the launch's lease and starts driving it; waits for a free slot first, which is the
-     * back-pressure on the Kafka consumer. Returns once the lease is taken or known to be elsewhere.
+     * Takes the launch's lease and starts driving it, or, when every slot is busy, queues it here to start as
+     * soon as one frees: the Kafka job is never held while other launches run. Returns once the lease is taken,
+     * known to be elsewhere, or the launch is queued (a crash loses the queue, not the launch: the sweep finds it).
      */
-    public void startDriving(long launchId) throws InterruptedException {
+    public void startDriving(long launchId) {
         if (stopping.get() || active.containsKey(launchId)) {
             return;
         }
-        slots.acquire();
+        if (!slots.tryAcquire()) {
+            if (!waiting.contains(launchId)) {
+                waiting.add(launchId);
+                LOG.infof("launch %d: all %d launch slots are busy; it starts when one frees", launchId, config.maxConcurrentLaunches());
+            }
+            if (hasFreeSlot()) {
+                startWaiting(); // a slot freed between the two checks
+            }
+            return;
+        }
         boolean started = false;
         try {
             if (stopping.get() || !store.acquireLease(launchId, owner, config.launchLease())) {
@@ -96,6 +110,18 @@ public class LaunchRunner {
         } finally {
             if (!started) {
                 slots.release();
+            }
+        }
+    }
+
+    /** Starts queued launches while slots are free. */
+    private void startWaiting() {
+        Long next;
+        while (hasFreeSlot() && (next = waiting.poll()) != null) {
+            try {
+                startDriving(next);
+            } catch (RuntimeException e) {
+                LOG.warnf("launch %d: could not start it now, the sweep will: %s", next, e.getMessage());
             }
         }
     }
@@ -128,6 +154,7 @@ public class LaunchRunner {
             span.end();
             Traces.clearLogFields();
         }
+        startWaiting();
     }
 
     @Scheduled(every = "${mail.delivery.heartbeat-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

@@ -1,0 +1,107 @@
+package org.crmbulk.system;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+
+import org.crmbulk.testing.FaultySmtpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * A worker that is busy for a long time stays live and keeps taking work: a mail task held for over a minute
+ * by the relay's rate limit is neither given up by the Kafka connector nor taken over and resent, and launches
+ * beyond the worker's slots wait their turn without holding up the mail tasks that come after them.
+ */
+class BusyWorkerSystemTest {
+
+    private static Stack stack;
+    private static FaultySmtpServer relay;
+
+    @BeforeAll
+    static void oneMessagePerSecondAndOneLaunchAtATime() throws Exception {
+        stack = Stack.shared();
+        relay = new FaultySmtpServer();
+        stack.worker.close();
+        // The stack's claim lease is 4 s: a mail task that is not renewed would be taken over within seconds.
+        stack.worker = stack.startWorker(Map.of("CRM_SMTP_PORT", String.valueOf(relay.port()), "CRM_RATE_PER_SECOND", "1",
+                "MAIL_DELIVERY_MAX_CONCURRENT_LAUNCHES", "1"));
+        given().contentType(ContentType.JSON).body(Map.of("value", " "))
+                .put("/api/v1/codebooks/OMAILUL/entries/orsoft.o.crm.Ohakt.posliMailUcastnikum").then()
+                .statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+    }
+
+    @AfterAll
+    static void restoreTheWorker() throws Exception {
+        stack.worker.close();
+        stack.worker = stack.startWorker();
+        relay.close();
+    }
+
+    @Test
+    void a_mail_task_held_over_a_minute_by_the_relays_rate_limit_keeps_the_worker_live_and_sends_each_recipient_once() {
+        String p = "long" + UUID.randomUUID().toString().substring(0, 5);
+        List<String> participants = IntStream.range(0, 80).mapToObj(i -> p + "-" + i + "@example.cz").toList();
+        String job = runParticipantsTask(activityWith(participants));
+
+        // Well past Kafka's default 60 s for an unacknowledged record (checked every 5 s), with the job still at work.
+        await().atMost(Duration.ofSeconds(150)).until(() -> acceptedFor(p).size() >= 75);
+        given().get(stack.worker.baseUrl() + "/q/health/live").then().statusCode(200);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(given().get(job).then().extract().path("status")));
+        JsonPath done = given().get(job).then().extract().jsonPath();
+        assertThat(done.getList("recipients.status")).hasSize(80).containsOnly("SENT");
+        assertThat(done.getList("recipients.attempts", Integer.class)).containsOnly(1);
+        assertThat(acceptedFor(p)).as("each recipient accepted once by the relay").hasSize(80).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void launches_beyond_the_workers_slots_wait_their_turn_without_holding_up_a_mail_task() {
+        String p = "slot" + UUID.randomUUID().toString().substring(0, 5);
+        long action = SystemApi.textBulkAction("Hi", "Hello.");
+        String first = SystemApi.startLaunch(action, SystemApi.importedList("slots", p + "a", 20));
+        SystemApi.awaitStatus(first, Duration.ofSeconds(20), java.util.Set.of("RUNNING"));
+        // One slot, taken: as many launches as the worker handles send jobs at once queue behind it.
+        List<String> waiting = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            waiting.add(SystemApi.startLaunch(action, SystemApi.importedList("slots", p + "w" + i, 1)));
+        }
+        String job = runParticipantsTask(activityWith(List.of(p + "-task@example.cz")));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> "DONE".equals(given().get(job).then().extract().path("status")));
+        assertThat(SystemApi.launch(first).getString("status")).as("the mail task did not wait for the running launch").isEqualTo("RUNNING");
+
+        for (String launch : waiting) {
+            JsonPath done = SystemApi.awaitFinal(launch, Duration.ofSeconds(60));
+            assertThat(done.getString("status")).isEqualTo("COMPLETED");
+        }
+        assertThat(SystemApi.awaitFinal(first, Duration.ofSeconds(60)).getString("status")).isEqualTo("COMPLETED");
+    }
+
+    private static List<String> acceptedFor(String prefix) {
+        return relay.accepted().stream().flatMap(a -> a.recipients().stream()).filter(r -> r.startsWith(prefix)).toList();
+    }
+
+    private static long activityWith(List<String> participants) {
+        return given().contentType(ContentType.JSON).body(Map.of("type", "MEETING", "subject", "Porada",
+                "participants", participants.stream().map(e -> Map.of("email", e)).toList()))
+                .post("/api/v1/activities").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    /** @return the mail job's location */
+    private static String runParticipantsTask(long activity) {
+        return given().contentType(ContentType.JSON).body(Map.of("task", "participants"))
+                .post("/api/v1/activities/{id}/mail-tasks", activity).then().statusCode(202).extract().header("Location");
+    }
+}
