@@ -36,16 +36,14 @@ class RelayFaultSystemTest {
         stack = Stack.shared();
         relay = new FaultySmtpServer();
         relay.stallFor(4_000);
-        stack.worker.close();
-        stack.worker = stack.startWorker(Map.of("CRM_SMTP_PORT", String.valueOf(relay.port()),
+        stack.replaceWorker(Map.of("CRM_SMTP_PORT", String.valueOf(relay.port()),
                 "MAIL_DELIVERY_RETRY_DELAY", "300ms", "MAIL_DELIVERY_SEND_TIMEOUT", "1s",
                 "MAIL_DELIVERY_PAUSE_AFTER_CONSECUTIVE_FAILURES", "5"));
     }
 
     @AfterAll
     static void restoreTheWorker() throws Exception {
-        stack.worker.close();
-        stack.worker = stack.startWorker();
+        stack.restoreWorker();
         relay.close();
     }
 
@@ -116,17 +114,16 @@ class RelayFaultSystemTest {
     @Test
     void a_mail_task_stuck_on_a_stalling_relay_does_not_hold_up_the_next_one() {
         String p = "rs" + UUID.randomUUID().toString().substring(0, 5);
-        given().contentType(ContentType.JSON).body(Map.of("value", " "))
-                .put("/api/v1/codebooks/OMAILUL/entries/orsoft.o.crm.Ohakt.posliMailUcastnikum").then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+        SystemApi.setMailMode("orsoft.o.crm.Ohakt.posliMailUcastnikum", " ");
         // Three recipients that stall once each: about three send timeouts (3 s) of one job talking to the relay.
         List<String> stalling = List.of(p + "-s1@example.cz", p + "-s2@example.cz", p + "-s3@example.cz");
         stalling.forEach(r -> relay.fault(r, Fault.STALL, 1));
-        long slow = activityWith(stalling);
-        long quick = activityWith(List.of(p + "-ok@example.cz"));
+        long slow = SystemApi.meetingWith(stalling);
+        long quick = SystemApi.meetingWith(List.of(p + "-ok@example.cz"));
 
-        String slowJob = runParticipantsTask(slow);
+        String slowJob = SystemApi.runParticipantsTask(slow);
         await().atMost(Duration.ofSeconds(10)).until(() -> "SENDING".equals(given().get(slowJob).then().extract().path("status")));
-        String quickJob = runParticipantsTask(quick);
+        String quickJob = SystemApi.runParticipantsTask(quick);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> "DONE".equals(given().get(quickJob).then().extract().path("status")));
         JsonPath slowNow = given().get(slowJob).then().extract().jsonPath();
@@ -135,18 +132,6 @@ class RelayFaultSystemTest {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> "DONE".equals(given().get(slowJob).then().extract().path("status")));
         assertThat(given().get(slowJob).then().extract().jsonPath().getList("recipients.status")).containsOnly("SENT");
-    }
-
-    private static long activityWith(List<String> participants) {
-        return given().contentType(ContentType.JSON).body(Map.of("type", "MEETING", "subject", "Porada",
-                "participants", participants.stream().map(e -> Map.of("email", e)).toList()))
-                .post("/api/v1/activities").then().statusCode(201).extract().jsonPath().getLong("id");
-    }
-
-    /** @return the mail job's location */
-    private static String runParticipantsTask(long activity) {
-        return given().contentType(ContentType.JSON).body(Map.of("task", "participants"))
-                .post("/api/v1/activities/{id}/mail-tasks", activity).then().statusCode(202).extract().header("Location");
     }
 
     private static void assertSentAfter(Map<String, Object> delivery, int minAttempts) {

@@ -99,6 +99,18 @@ final class Stack implements AutoCloseable {
         return api;
     }
 
+    /** Stops the shared worker and starts one with these settings in its place (a test class's own relay, limits). */
+    void replaceWorker(Map<String, String> overrides) throws IOException {
+        worker.close();
+        worker = startWorker(overrides);
+    }
+
+    /** Puts a worker with the stack's settings back in place of a replaced one. */
+    void restoreWorker() throws IOException {
+        worker.close();
+        worker = startWorker();
+    }
+
     /** Short leases so that a killed worker's launch is taken over within seconds. */
     ServiceProcess startWorker() throws IOException {
         return startWorker(Map.of());

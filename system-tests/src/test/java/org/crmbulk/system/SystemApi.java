@@ -63,6 +63,25 @@ final class SystemApi {
         return awaitStatus(location, timeout, FINAL);
     }
 
+    /** OMAILUL's value for a mail task: " " INDIVIDUAL, "0" BULK, "1" CLIENT. */
+    static void setMailMode(String taskId, String value) {
+        given().contentType(ContentType.JSON).body(Map.of("value", value)).put("/api/v1/codebooks/OMAILUL/entries/" + taskId)
+                .then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+    }
+
+    /** A new meeting whose participants are these plain addresses. */
+    static long meetingWith(List<String> participants) {
+        return given().contentType(ContentType.JSON).body(Map.of("type", "MEETING", "subject", "Porada",
+                "participants", participants.stream().map(e -> Map.of("email", e)).toList()))
+                .post("/api/v1/activities").then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    /** Runs the participants task (queued: INDIVIDUAL or BULK); returns the mail job's location. */
+    static String runParticipantsTask(long activity) {
+        return given().contentType(ContentType.JSON).body(Map.of("task", "participants"))
+                .post("/api/v1/activities/{id}/mail-tasks", activity).then().statusCode(202).extract().header("Location");
+    }
+
     /** The launch's counters (over HTTP) equal its delivery rows by status (in the database). */
     static void assertCountersMatchRows(long launchId) throws Exception {
         JsonPath l = given().get("/api/v1/launches/{id}", launchId).then().extract().jsonPath();
