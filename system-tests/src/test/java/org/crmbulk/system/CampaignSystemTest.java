@@ -133,7 +133,7 @@ class CampaignSystemTest {
                 restarted.close();
             }
         } finally {
-            stack.worker = stack.startWorker();
+            stack.restoreWorker();
         }
     }
 

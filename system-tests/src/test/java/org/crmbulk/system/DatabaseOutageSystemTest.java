@@ -84,7 +84,7 @@ class DatabaseOutageSystemTest {
                 api.close();
             }
         } finally {
-            stack.worker = stack.startWorker();
+            stack.restoreWorker();
         }
     }
 

@@ -69,7 +69,7 @@ class RateLimitSystemTest {
                 two.close();
             }
         } finally {
-            stack.worker = stack.startWorker();
+            stack.restoreWorker();
         }
     }
 

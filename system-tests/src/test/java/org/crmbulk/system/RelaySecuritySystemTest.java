@@ -35,7 +35,7 @@ class RelaySecuritySystemTest {
     @AfterAll
     static void stop() throws Exception {
         secureRelay.close();
-        stack.worker = stack.startWorker();
+        stack.restoreWorker();
     }
 
     @Test

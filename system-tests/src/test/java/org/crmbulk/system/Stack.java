@@ -105,7 +105,7 @@ final class Stack implements AutoCloseable {
         worker = startWorker(overrides);
     }
 
-    /** Puts a worker with the stack's settings back in place of a replaced one. */
+    /** Puts a worker with the stack's settings back in place of a replaced or stopped one. */
     void restoreWorker() throws IOException {
         worker.close();
         worker = startWorker();
