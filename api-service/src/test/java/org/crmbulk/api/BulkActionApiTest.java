@@ -111,6 +111,78 @@ class BulkActionApiTest {
     }
 
     @Test
+    void every_edit_is_a_new_content_version_and_a_launch_keeps_the_one_it_took_with_its_attachment() throws Exception {
+        long list = Api.list("Versions", Api.contact("versions@example.cz", "V"));
+        long id = Api.post("/api/v1/bulk-actions", action("v1 {contact.firstName}", "Body one", null)).statusCode(201)
+                .body("version", equalTo(1)).extract().jsonPath().getLong("id");
+        byte[] pdf = "%PDF v1".getBytes(StandardCharsets.UTF_8);
+        long attachment = given().multiPart("file", "v1.pdf", pdf, "application/pdf").post("/api/v1/bulk-actions/{id}/attachments", id)
+                .then().statusCode(201).extract().jsonPath().getLong("id");
+        given().get("/api/v1/bulk-actions/{id}", id).then().body("version", equalTo(2));
+        long launch = given().contentType(ContentType.JSON).body(Map.of("bulkActionId", id, "listIds", List.of(list),
+                "scheduledAt", java.time.OffsetDateTime.now().plusDays(1).toString()))
+                .post("/api/v1/launches").then().statusCode(202).body("contentVersion", equalTo(2)).extract().jsonPath().getLong("id");
+
+        given().contentType(ContentType.JSON).body(action("v2 {contact.lastName}", "Body two", null)).put("/api/v1/bulk-actions/{id}", id)
+                .then().statusCode(200).body("version", equalTo(3)).body("subject", equalTo("v2 {contact.lastName}"));
+        given().delete("/api/v1/bulk-actions/{id}/attachments/{a}", id, attachment).then().statusCode(204);
+        given().get("/api/v1/bulk-actions/{id}", id).then().body("version", equalTo(4)).body("attachments", equalTo(List.of()));
+
+        given().get("/api/v1/launches/{id}", launch).then().body("contentVersion", equalTo(2));
+        given().get("/api/v1/launches/{id}/content", launch).then().statusCode(200)
+                .body("version", equalTo(2)).body("subject", equalTo("v1 {contact.firstName}")).body("textBody", equalTo("Body one"))
+                .body("from", equalTo("shop@example.cz")).body("createdBy", equalTo(Api.TESTER))
+                .body("attachments.filename", equalTo(List.of("v1.pdf")))
+                .body("attachments[0].sha256", equalTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(pdf))));
+        org.assertj.core.api.Assertions.assertThat(LaunchApiTest.count("SELECT count(*) FROM content_blob WHERE sha256 = '"
+                + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(pdf)) + "'"))
+                .as("the bytes a launch took stay after the action drops the attachment").isEqualTo(1);
+        // Versions nothing took are not kept: only the launched one and the current one remain.
+        org.assertj.core.api.Assertions.assertThat(LaunchApiTest.count("SELECT count(*) FROM bulk_action_version WHERE bulk_action_id = " + id))
+                .isEqualTo(2);
+        given().get("/api/v1/launches/{id}/content", 96_969_696).then().statusCode(404);
+    }
+
+    @Test
+    void a_bulk_action_takes_a_sender_name_and_activity_options_are_held_to_the_activities_rules() {
+        String named = action("Hi", "x", null).replace("\"from\":\"shop@example.cz\"", "\"from\":\"shop@example.cz\",\"fromName\":\"Obchod Žluťoučký\"");
+        Api.post("/api/v1/bulk-actions", named).statusCode(201).body("fromName", equalTo("Obchod Žluťoučký"));
+        String lunch = action("Hi", "x", null).replace("}", ",\"activity\":{\"create\":true,\"type\":\"LUNCH\"}}");
+        Api.post("/api/v1/bulk-actions", lunch).statusCode(400).body("errors[0].field", equalTo("activity.type"));
+
+        long launcherOwned = Api.post("/api/v1/bulk-actions", action("Hi", "x", null).replace("}",
+                ",\"activity\":{\"create\":true,\"type\":\"EMAIL\",\"owner\":\"LAUNCHER\"}}")).statusCode(201).extract().jsonPath().getLong("id");
+        given().contentType(ContentType.JSON).body(Map.of("bulkActionId", launcherOwned, "listIds", List.of(Api.list("Owned"))))
+                .post("/api/v1/launches").then().statusCode(422).body("errors[0].field", equalTo("launchedByUserId"));
+    }
+
+    /** Code in a template is refused when the action is saved, with the place, never at send time. */
+    @Test
+    void code_in_a_template_is_refused_at_save_with_line_and_column() {
+        for (String code : List.of("{#eval contact.custom.tpl}", "{#include foo}", "{config:secret}", "{contact.custom.get(cdi:bean)}",
+                "{inject:x}", "{contact.firstName.toUpperCase()}", "{#for i in 1000000}x{/for}")) {
+            Api.post("/api/v1/bulk-actions", action("Hi", "Line one\nsee " + code, null)).statusCode(400)
+                    .contentType("application/problem+json").body("errors[0].field", equalTo("textBody"))
+                    .body("errors[0].line", equalTo(2));
+        }
+    }
+
+    @Test
+    void a_preview_needs_no_body_and_a_part_over_its_limit_is_a_422_not_a_500() {
+        long id = Api.post("/api/v1/bulk-actions", action("Hi {contact.firstName}", "Hello {contact.custom.note}", null)).statusCode(201)
+                .extract().jsonPath().getLong("id");
+        given().post("/api/v1/bulk-actions/{id}/preview", id).then().statusCode(200).body("subject", equalTo("Hi"));
+        given().contentType(ContentType.JSON).post("/api/v1/bulk-actions/{id}/preview", id).then().statusCode(200);
+
+        long contact = given().contentType(ContentType.JSON)
+                .body(Map.of("email", "huge@example.cz", "customFields", Map.of("note", "x".repeat(1_500_000))))
+                .post("/api/v1/contacts").then().statusCode(201).extract().jsonPath().getLong("id");
+        given().contentType(ContentType.JSON).body(Map.of("contactId", contact)).post("/api/v1/bulk-actions/{id}/preview", id)
+                .then().statusCode(422).body("errors[0].field", equalTo("textBody"))
+                .body("errors[0].reason", containsString("longer than 1000000 characters"));
+    }
+
+    @Test
     void a_launched_bulk_action_cannot_be_deleted() {
         long action = Api.bulkAction("S", "B");
         given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(Api.list("L"))))

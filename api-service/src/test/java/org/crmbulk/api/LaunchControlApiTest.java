@@ -57,7 +57,7 @@ class LaunchControlApiTest {
     }
 
     @Test
-    void a_repeated_idempotency_key_replays_the_first_answer_and_a_different_body_or_caller_is_refused() throws Exception {
+    void a_repeated_idempotency_key_replays_the_first_answer_a_different_body_is_refused_and_keys_are_per_caller() throws Exception {
         String key = UUID.randomUUID().toString();
         Map<String, Object> body = body();
         long before = LaunchApiTest.count("SELECT count(*) FROM launch");
@@ -73,9 +73,15 @@ class LaunchControlApiTest {
         given().contentType(ContentType.JSON).header("Idempotency-Key", key).body(body())
                 .post("/api/v1/launches").then().statusCode(422).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("Idempotency-Key"));
-        Api.as("someone-else", TestTokens.MANAGER).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
-                .post("/api/v1/launches").then().statusCode(422).body("errors[0].field", equalTo("Idempotency-Key"));
         assertThat(LaunchApiTest.count("SELECT count(*) FROM launch")).isEqualTo(before + 1);
+
+        // Another caller's key of the same value is another request: their own launch, never the first caller's answer.
+        var theirs = Api.as("someone-else", TestTokens.MANAGER).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
+                .post("/api/v1/launches").then().statusCode(202).body("launchedBy", equalTo("someone-else")).extract();
+        assertThat(theirs.header("Location")).isNotEqualTo(first.header("Location"));
+        Api.as("someone-else", TestTokens.MANAGER).contentType(ContentType.JSON).header("Idempotency-Key", key).body(body)
+                .post("/api/v1/launches").then().statusCode(202).header("Location", theirs.header("Location"));
+        assertThat(LaunchApiTest.count("SELECT count(*) FROM launch")).isEqualTo(before + 2);
     }
 
     @Test

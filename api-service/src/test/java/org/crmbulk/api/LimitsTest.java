@@ -27,7 +27,7 @@ class LimitsTest {
         String p = "big" + UUID.randomUUID().toString().substring(0, 8);
         long list = Api.list("Too big " + p);
         String csv = "email\n" + IntStream.range(0, 51).mapToObj(i -> "m" + i + "@" + p + ".cz").collect(Collectors.joining("\n"));
-        given().contentType("text/csv").body(csv).queryParam("listId", list).post("/api/v1/contacts/import").then().statusCode(200);
+        given().contentType("text/csv; charset=UTF-8").body(csv).queryParam("listId", list).post("/api/v1/contacts/import").then().statusCode(200);
         long launches = LaunchApiTest.count("SELECT count(*) FROM launch");
 
         given().contentType(ContentType.JSON).body(Map.of("bulkActionId", Api.bulkAction("S", "B"), "listIds", List.of(list)))

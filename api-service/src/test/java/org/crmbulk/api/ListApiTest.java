@@ -107,7 +107,7 @@ class ListApiTest {
     }
 
     @Test
-    void a_list_under_a_running_launch_cannot_be_deleted() throws Exception {
+    void a_list_under_a_running_launch_cannot_be_deleted_and_a_finished_launch_keeps_it_in_its_history() throws Exception {
         long list = Api.list("Busy", Api.contact("busy@example.cz", "B"));
         long launch = given().contentType(ContentType.JSON)
                 .body(Map.of("bulkActionId", Api.bulkAction("S", "B"), "listIds", List.of(list)))
@@ -120,6 +120,8 @@ class ListApiTest {
             c.createStatement().executeUpdate("UPDATE launch SET status = 'COMPLETED' WHERE id = " + launch);
         }
         given().delete("/api/v1/lists/{id}", list).then().statusCode(204);
-        given().get("/api/v1/launches/{id}", launch).then().statusCode(200).body("listIds.size()", equalTo(0));
+        given().get("/api/v1/launches/{id}", launch).then().statusCode(200)
+                .body("listIds", equalTo(List.of((int) list))).body("lists[0].id", equalTo((int) list))
+                .body("lists[0].name", equalTo("Busy"));
     }
 }

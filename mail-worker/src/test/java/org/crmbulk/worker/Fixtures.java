@@ -40,15 +40,23 @@ final class Fixtures {
         return id;
     }
 
+    /** A bulk action with its first content version, as api-service creates one. */
     static long bulkAction(String subject, String body) throws SQLException {
-        return insert("INSERT INTO bulk_action (name, from_address, subject_template, text_template) VALUES (?, ?, ?, ?) RETURNING id",
-                "test action", "news@shop.example.cz", subject, body);
+        long id = insert("INSERT INTO bulk_action (name) VALUES (?) RETURNING id", "test action");
+        long version = insert("""
+                INSERT INTO bulk_action_version (bulk_action_id, version, from_address, subject_template, text_template, create_activity)
+                VALUES (?, 1, ?, ?, ?, false) RETURNING id""", id, "news@shop.example.cz", subject, body);
+        update("UPDATE bulk_action SET current_version_id = ? WHERE id = ?", version, id);
+        return id;
     }
 
+    /** A launch accepted now: it froze the action's current content. */
     static long queuedLaunch(long bulkActionId, long... listIds) throws SQLException {
-        long id = insert("INSERT INTO launch (bulk_action_id, status) VALUES (?, 'QUEUED') RETURNING id", bulkActionId);
+        long id = insert("""
+                INSERT INTO launch (bulk_action_id, content_version_id, status)
+                SELECT id, current_version_id, 'QUEUED' FROM bulk_action WHERE id = ? RETURNING id""", bulkActionId);
         for (long l : listIds) {
-            update("INSERT INTO launch_list (launch_id, list_id) VALUES (?, ?)", id, l);
+            update("INSERT INTO launch_list (launch_id, list_id, list_name) SELECT ?, id, name FROM marketing_list WHERE id = ?", id, l);
         }
         return id;
     }

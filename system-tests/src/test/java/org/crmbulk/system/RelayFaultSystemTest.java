@@ -61,7 +61,7 @@ class RelayFaultSystemTest {
         }
         long list = given().contentType(ContentType.JSON).body(Map.of("name", "faults")).post("/api/v1/lists").then()
                 .statusCode(201).extract().jsonPath().getLong("id");
-        given().contentType("text/csv").body(csv.toString()).queryParam("listId", list).post("/api/v1/contacts/import").then()
+        given().contentType("text/csv; charset=UTF-8").body(csv.toString()).queryParam("listId", list).post("/api/v1/contacts/import").then()
                 .statusCode(200);
         String location = launch(list);
 

@@ -144,6 +144,7 @@ final class Stack implements AutoCloseable {
         env.put("CRM_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
         env.put("CRM_JWT_PUBLIC_KEY_LOCATION", JWT_PUBLIC_KEY.toString());
         env.put("CRM_JWT_ISSUER", TestTokens.ISSUER);
+        env.put("CRM_ACTIVITY_MAIL_FROM", "crm@system-test.example");
         env.put("CRM_LOG_JSON", "true"); // as in prod: one JSON object per line, with trace and launch IDs
         env.put("CRM_METRICS_REFRESH_INTERVAL", "1s");
         return env;

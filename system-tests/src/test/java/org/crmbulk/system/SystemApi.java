@@ -31,7 +31,7 @@ final class SystemApi {
         for (int i = 0; i < n; i++) {
             csv.append(prefix).append(i).append("@example.cz,").append(prefix).append(i).append('\n');
         }
-        given().contentType("text/csv").body(csv.toString()).queryParam("listId", list).post("/api/v1/contacts/import")
+        given().contentType("text/csv; charset=UTF-8").body(csv.toString()).queryParam("listId", list).post("/api/v1/contacts/import")
                 .then().statusCode(200);
         return list;
     }

@@ -16,6 +16,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -52,7 +53,7 @@ public class ActivityResource {
     @GET
     @RolesAllowed(Roles.READER)
     public ActivityView.Page list(@QueryParam("contactId") Long contactId, @QueryParam("ownerUserId") Long ownerUserId,
-            @QueryParam("type") String type, @QueryParam("launchId") Long launchId, @QueryParam("from") OffsetDateTime from,
+            @QueryParam("type") @Pattern(regexp = "EMAIL|CALL|MEETING|TASK|NOTE", message = "must be one of EMAIL, CALL, MEETING, TASK, NOTE") String type, @QueryParam("launchId") Long launchId, @QueryParam("from") OffsetDateTime from,
             @QueryParam("to") OffsetDateTime to, @QueryParam("before") Long before,
             @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return activities.list(contactId, ownerUserId, type, launchId, from, to, before, limit);
@@ -100,7 +101,7 @@ public class ActivityResource {
     @Path("/{id}/mail-tasks")
     public Response runMailTask(@PathParam("id") long id, @NotNull @Valid MailTaskRequest request) {
         rateLimiter.acquire(caller.getPrincipal().getName());
-        MailJobView job = mailTasks.run(id, request);
+        MailJobView job = mailTasks.run(id, request, caller.getPrincipal().getName());
         if ("CLIENT".equals(job.mode())) {
             return Response.ok(job).build();
         }

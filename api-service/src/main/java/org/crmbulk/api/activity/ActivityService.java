@@ -54,7 +54,11 @@ public class ActivityService {
 
     @Transactional
     public void delete(long id) {
-        existing(id).delete();
+        Activity activity = existing(id);
+        List<String> bytes = attachments.ofActivity(id).stream().map(Attachments.View::sha256).toList();
+        activity.delete();
+        em.flush();
+        attachments.collectGarbage(bytes);
     }
 
     /** Newest first, keyset-paged; the time range applies to the start (or, without one, when it happened). */
@@ -96,13 +100,13 @@ public class ActivityService {
     @Transactional
     public Attachments.View addAttachment(long id, Attachments.Upload upload) {
         existing(id);
-        return attachments.add(Attachments.Owner.ACTIVITY, id, upload);
+        return attachments.add(Attachments.Owner.ACTIVITY, id, upload, attachments.activityBytes(id));
     }
 
     @Transactional
     public void deleteAttachment(long id, long attachmentId) {
         existing(id);
-        if (!attachments.delete(Attachments.Owner.ACTIVITY, id, attachmentId)) {
+        if (!attachments.deleteFromActivity(id, attachmentId)) {
             throw ProblemException.notFound("attachment", attachmentId, "attachmentId");
         }
     }
@@ -203,7 +207,7 @@ public class ActivityService {
             }
         }
         return new ActivityView(a.id, a.type, a.subject, a.body, a.bodyHtml, a.startsAt, a.status, a.contactId, a.ownerUserId,
-                a.launchId, responsible, participants, cc, attachments.list(Attachments.Owner.ACTIVITY, a.id), a.createdAt,
+                a.launchId, responsible, participants, cc, attachments.ofActivity(a.id), a.createdAt,
                 a.updatedAt);
     }
 }

@@ -3,16 +3,19 @@ package org.crmbulk.api.activity;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.codebook.CodebookService;
 import org.crmbulk.api.common.Limits;
-import org.crmbulk.api.launch.Times;
+import org.crmbulk.api.common.Times;
 import org.crmbulk.api.outbox.Outbox;
 import org.crmbulk.api.problem.ProblemException;
 import org.crmbulk.api.user.CrmUser;
@@ -20,26 +23,41 @@ import org.crmbulk.contract.EmailAddresses;
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.activity.DeliveryMode;
 import org.crmbulk.contract.activity.MailTask;
+import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.contract.template.MessageTemplates;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.mail.Message;
 import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 /**
  * Runs the five mail tasks of activities. The mode comes from OMAILUL at the moment of the request:
  * INDIVIDUAL and BULK write a mail job for the worker (outbox, same transaction); CLIENT answers a
- * draft at once and sends nothing. Every run is kept in the activity's mail log.
+ * draft at once and sends nothing. Every run is kept in the activity's mail log with who ran it; a job
+ * carries its subject, bodies, recipients (with their display names) and attachments as they were then.
  */
 @ApplicationScoped
 public class MailTaskService {
+
+    /** The sender of activity mail when the activity's owner has none; required, and checked at start. */
+    @ConfigMapping(prefix = "crm.activity-mail")
+    public interface Config {
+        String from();
+
+        Optional<String> fromName();
+
+        /** mailto: URIs longer than this are split by recipients (clients are unreliable past ~2,000 characters). */
+        @WithDefault("2000")
+        int mailtoMaxLength();
+    }
 
     @Inject
     Limits limits;
@@ -59,17 +77,20 @@ public class MailTaskService {
     @Inject
     Attachments attachments;
 
-    @ConfigProperty(name = "crm.activity-mail.from", defaultValue = "crm@localhost")
-    String defaultFrom;
-
-    @ConfigProperty(name = "crm.activity-mail.mailto-max-length", defaultValue = "2000")
-    int mailtoMaxLength;
+    @Inject
+    Config config;
 
     record Resolved(String email, String name, String kind, String skipReason) {
     }
 
+    void checkSender(@Observes StartupEvent event) {
+        EmailAddresses.problem(config.from()).ifPresent(reason -> {
+            throw new IllegalStateException("CRM_ACTIVITY_MAIL_FROM (crm.activity-mail.from) is not a deliverable address: " + reason);
+        });
+    }
+
     @Transactional
-    public MailJobView run(long activityId, MailTaskRequest request) {
+    public MailJobView run(long activityId, MailTaskRequest request, String caller) {
         Activity activity = activities.existing(activityId);
         MailTask task = MailTask.find(request.task()).orElseThrow(() -> ProblemException.badField("task",
                 "unknown mail task; use one of " + MailTask.ids() + " (or an alias)"));
@@ -90,17 +111,19 @@ public class MailTaskService {
             throw ProblemException.unprocessable("task", reason);
         }
         DeliveryMode mode = codebooks.mode(task);
-        String from = activity.ownerUserId == null ? defaultFrom
-                : Optional.ofNullable(CrmUser.<CrmUser>findById(activity.ownerUserId)).map(u -> u.email).orElse(defaultFrom);
+        CrmUser owner = activity.ownerUserId == null ? null : CrmUser.findById(activity.ownerUserId);
+        String from = owner == null ? config.from() : owner.email;
+        String fromName = owner == null ? config.fromName().orElse(null) : displayName(owner.firstName, owner.lastName);
         String status = mode == DeliveryMode.CLIENT ? "DRAFTED" : "QUEUED";
         long jobId = ((Number) em.createNativeQuery("""
-                INSERT INTO mail_job (activity_id, task_id, mode, status, subject, text_body, html_body, from_address, requested_by,
-                                      finished_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS text), ?8, CAST(?9 AS text), CASE WHEN ?4 = 'DRAFTED' THEN now() END)
+                INSERT INTO mail_job (activity_id, task_id, mode, status, subject, text_body, html_body, from_address, from_name,
+                                      requested_by, label, finished_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS text), ?8, CAST(?9 AS text), ?10, CAST(?11 AS text),
+                        CASE WHEN ?4 = 'DRAFTED' THEN now() END)
                 RETURNING id""")
                 .setParameter(1, activityId).setParameter(2, task.id()).setParameter(3, mode.name()).setParameter(4, status)
                 .setParameter(5, subject).setParameter(6, text).setParameter(7, html).setParameter(8, from)
-                .setParameter(9, request.requestedBy()).getSingleResult()).longValue();
+                .setParameter(9, fromName).setParameter(10, caller).setParameter(11, request.label()).getSingleResult()).longValue();
         // One statement for all recipients (up to the limit of 100), in their order: one round trip, not one each.
         em.createNativeQuery("""
                 INSERT INTO mail_job_recipient (mail_job_id, email, display_name, kind, status, reply)
@@ -116,49 +139,67 @@ public class MailTaskService {
                         .toArray(String[]::new))
                 .setParameter(6, recipients.stream().map(Resolved::skipReason).toArray(String[]::new))
                 .executeUpdate();
+        attachments.freezeForMailJob(activityId, jobId);
         if (mode != DeliveryMode.CLIENT) {
             outbox.enqueue(SendJobV1.activityMail(jobId));
         }
         return find(activityId, jobId).orElseThrow();
     }
 
+    /** The activity's mail log, newest first: two queries for the whole page (jobs, then all their recipients). */
     @Transactional
     public List<MailJobView> log(long activityId) {
         activities.existing(activityId);
-        @SuppressWarnings("unchecked")
-        List<Number> ids = em.createNativeQuery("SELECT id FROM mail_job WHERE activity_id = ?1 ORDER BY id DESC LIMIT 200")
-                .setParameter(1, activityId).getResultList();
-        return ids.stream().map(id -> find(activityId, id.longValue()).orElseThrow()).toList();
+        return jobs("activity_id = ?1 ORDER BY id DESC LIMIT 200", activityId);
     }
 
     @Transactional
     public Optional<MailJobView> find(long activityId, long jobId) {
+        return jobs("activity_id = ?1 AND id = ?2", activityId, jobId).stream().findFirst();
+    }
+
+    private List<MailJobView> jobs(String where, Object... parameters) {
+        var query = em.createNativeQuery("""
+                SELECT id, activity_id, task_id, mode, status, subject, requested_by, label, created_at, finished_at, text_body
+                FROM mail_job WHERE\s""" + where, Tuple.class);
+        for (int i = 0; i < parameters.length; i++) {
+            query.setParameter(i + 1, parameters[i]);
+        }
         @SuppressWarnings("unchecked")
-        List<Object[]> jobs = em.createNativeQuery("""
-                SELECT id, activity_id, task_id, mode, status, subject, requested_by, created_at, finished_at, text_body
-                FROM mail_job WHERE id = ?1 AND activity_id = ?2""").setParameter(1, jobId).setParameter(2, activityId).getResultList();
+        List<Tuple> jobs = query.getResultList();
         if (jobs.isEmpty()) {
-            return Optional.empty();
+            return List.of();
         }
-        Object[] j = jobs.get(0);
+        Long[] ids = jobs.stream().map(j -> j.get("id", Number.class).longValue()).toArray(Long[]::new);
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
-                SELECT email, display_name, kind, status, attempts, reply, message_id, sent_at
-                FROM mail_job_recipient WHERE mail_job_id = ?1 ORDER BY id""").setParameter(1, jobId).getResultList();
-        List<MailJobView.Recipient> recipients = rows.stream().map(r -> new MailJobView.Recipient((String) r[0], (String) r[1],
-                (String) r[2], (String) r[3], ((Number) r[4]).intValue(), (String) r[5], (String) r[6], Times.offset(r[7]))).toList();
+        List<Tuple> rows = em.createNativeQuery("""
+                SELECT mail_job_id, email, display_name, kind, status, attempts, reply, message_id, sent_at
+                FROM mail_job_recipient WHERE mail_job_id = ANY(CAST(?1 AS bigint[])) ORDER BY id""", Tuple.class)
+                .setParameter(1, ids).getResultList();
+        Map<Long, List<MailJobView.Recipient>> recipients = rows.stream().collect(Collectors.groupingBy(
+                r -> r.get("mail_job_id", Number.class).longValue(), LinkedHashMap::new,
+                Collectors.mapping(r -> new MailJobView.Recipient(r.get("email", String.class), r.get("display_name", String.class),
+                        r.get("kind", String.class), r.get("status", String.class), r.get("attempts", Number.class).intValue(),
+                        r.get("reply", String.class), r.get("message_id", String.class), Times.offset(r.get("sent_at"))),
+                        Collectors.toList())));
+        return jobs.stream().map(j -> view(j, recipients.getOrDefault(j.get("id", Number.class).longValue(), List.of()))).toList();
+    }
+
+    private MailJobView view(Tuple j, List<MailJobView.Recipient> recipients) {
+        long id = j.get("id", Number.class).longValue();
+        long activityId = j.get("activity_id", Number.class).longValue();
         MailJobView.Draft draft = null;
-        if ("CLIENT".equals(j[3])) {
-            List<String> to = drafted(recipients, "TO");
-            List<String> cc = drafted(recipients, "CC");
-            MailtoLinks.Result links = MailtoLinks.build(to.isEmpty() ? cc : to, to.isEmpty() ? List.of() : cc, (String) j[5],
-                    (String) j[9], mailtoMaxLength);
-            draft = new MailJobView.Draft(links.uris(), links.split(), links.bodyShortened(),
-                    "/api/v1/activities/" + activityId + "/mail-jobs/" + jobId + "/draft.eml");
+        if ("CLIENT".equals(j.get("mode", String.class))) {
+            List<String> to = drafted(recipients, "TO").stream().map(MailMessage.Mailbox::email).toList();
+            List<String> cc = drafted(recipients, "CC").stream().map(MailMessage.Mailbox::email).toList();
+            MailtoLinks.Result links = MailtoLinks.build(to.isEmpty() ? cc : to, to.isEmpty() ? List.of() : cc,
+                    j.get("subject", String.class), j.get("text_body", String.class), config.mailtoMaxLength());
+            draft = new MailJobView.Draft(links.uris(), links.split(), links.subjectShortened(), links.bodyShortened(),
+                    "/api/v1/activities/" + activityId + "/mail-jobs/" + id + "/draft.eml");
         }
-        return Optional.of(new MailJobView(((Number) j[0]).longValue(), ((Number) j[1]).longValue(), (String) j[2],
-                (String) j[3], (String) j[4], (String) j[5], (String) j[6], Times.offset(j[7]), Times.offset(j[8]), recipients,
-                draft));
+        return new MailJobView(id, activityId, j.get("task_id", String.class), j.get("mode", String.class),
+                j.get("status", String.class), j.get("subject", String.class), j.get("requested_by", String.class),
+                j.get("label", String.class), Times.offset(j.get("created_at")), Times.offset(j.get("finished_at")), recipients, draft);
     }
 
     /** The draft as RFC 5322 MIME with {@code X-Unsent: 1}, which Outlook and Thunderbird open for editing. */
@@ -166,36 +207,27 @@ public class MailTaskService {
     public byte[] eml(long activityId, long jobId) {
         MailJobView job = find(activityId, jobId).filter(j -> "CLIENT".equals(j.mode()))
                 .orElseThrow(() -> ProblemException.notFound("draft of mail job", jobId, "jobId"));
-        Object[] j = (Object[]) em.createNativeQuery("SELECT from_address, text_body, html_body FROM mail_job WHERE id = ?1")
-                .setParameter(1, jobId).getSingleResult();
+        Tuple j = (Tuple) em.createNativeQuery("SELECT from_address, from_name, text_body, html_body FROM mail_job WHERE id = ?1",
+                Tuple.class).setParameter(1, jobId).getSingleResult();
+        List<MailMessage.Mailbox> to = drafted(job.recipients(), "TO");
+        List<MailMessage.Mailbox> cc = drafted(job.recipients(), "CC");
+        MailMessage draft = new MailMessage(new MailMessage.Mailbox(j.get("from_address", String.class), j.get("from_name", String.class)),
+                null, to.isEmpty() ? cc : to, to.isEmpty() ? List.of() : cc, job.subject(), j.get("text_body", String.class),
+                j.get("html_body", String.class), attachments.ofMailJob(jobId).stream()
+                        .map(a -> new MimeBodies.Attachment(a.filename(), a.contentType(), a.bytes())).toList(),
+                null, Map.of("X-Unsent", "1"));
         try {
-            MimeMessage m = new MimeMessage(Session.getInstance(new Properties()));
-            m.setFrom(new InternetAddress((String) j[0]));
-            List<String> to = drafted(job.recipients(), "TO");
-            List<String> cc = drafted(job.recipients(), "CC");
-            for (MailJobView.Recipient r : job.recipients()) {
-                if ("DRAFTED".equals(r.status())) {
-                    boolean asTo = "TO".equals(r.kind()) || to.isEmpty();
-                    m.addRecipient(asTo ? Message.RecipientType.TO : Message.RecipientType.CC,
-                            new InternetAddress(r.email(), r.name(), "UTF-8"));
-                }
-            }
-            m.setSubject(job.subject(), "UTF-8");
-            m.setHeader("X-Unsent", "1");
-            MimeBodies.fill(m, (String) j[1], (String) j[2], attachments.contents(Attachments.Owner.ACTIVITY, activityId).stream()
-                    .map(a -> new MimeBodies.Attachment(a.filename(), a.contentType(), a.bytes())).toList());
-            m.saveChanges();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            m.writeTo(out);
+            draft.toMimeMessage(Session.getInstance(new Properties())).writeTo(out);
             return out.toByteArray();
         } catch (Exception e) {
             throw new IllegalStateException("could not compose the draft", e);
         }
     }
 
-    private static List<String> drafted(List<MailJobView.Recipient> recipients, String kind) {
-        return recipients.stream().filter(r -> "DRAFTED".equals(r.status()) && kind.equals(r.kind())).map(MailJobView.Recipient::email)
-                .toList();
+    private static List<MailMessage.Mailbox> drafted(List<MailJobView.Recipient> recipients, String kind) {
+        return recipients.stream().filter(r -> "DRAFTED".equals(r.status()) && kind.equals(r.kind()))
+                .map(r -> new MailMessage.Mailbox(r.email(), r.name())).toList();
     }
 
     /** The task's groups' addresses, deduplicated case-insensitively; undeliverable ones kept with the reason. */
@@ -203,10 +235,10 @@ public class MailTaskService {
         List<Resolved> all = new ArrayList<>();
         if (task.groups().contains(MailTask.Group.CONTACT) && activity.contactId != null) {
             @SuppressWarnings("unchecked")
-            List<Object[]> c = em.createNativeQuery(
-                    "SELECT email, trim(coalesce(first_name, '') || ' ' || coalesce(last_name, '')) FROM contact WHERE id = ?1")
+            List<Tuple> c = em.createNativeQuery("SELECT email, first_name, last_name FROM contact WHERE id = ?1", Tuple.class)
                     .setParameter(1, activity.contactId).getResultList();
-            c.forEach(r -> all.add(resolved((String) r[0], (String) r[1], "TO")));
+            c.forEach(r -> all.add(resolved(r.get("email", String.class),
+                    displayName(r.get("first_name", String.class), r.get("last_name", String.class)), "TO")));
         }
         for (String role : List.of("RESPONSIBLE", "PARTICIPANT", "CC")) {
             MailTask.Group group = MailTask.Group.valueOf(role);
@@ -214,16 +246,24 @@ public class MailTaskService {
                 continue;
             }
             @SuppressWarnings("unchecked")
-            List<Object[]> parties = em.createNativeQuery("""
-                    SELECT coalesce(p.email, c.email, u.email),
-                           coalesce(p.display_name, nullif(trim(coalesce(c.first_name, u.first_name, '') || ' ' || coalesce(c.last_name, u.last_name, '')), ''))
+            List<Tuple> parties = em.createNativeQuery("""
+                    SELECT coalesce(p.email, c.email, u.email) AS email, p.display_name,
+                           coalesce(c.first_name, u.first_name) AS first_name, coalesce(c.last_name, u.last_name) AS last_name
                     FROM activity_party p LEFT JOIN contact c ON c.id = p.contact_id LEFT JOIN crm_user u ON u.id = p.user_id
-                    WHERE p.activity_id = ?1 AND p.role = ?2 ORDER BY p.id""").setParameter(1, activity.id).setParameter(2, role)
-                    .getResultList();
-            parties.forEach(r -> all.add(resolved((String) r[0], (String) r[1], group == MailTask.Group.CC ? "CC" : "TO")));
+                    WHERE p.activity_id = ?1 AND p.role = ?2 ORDER BY p.id""", Tuple.class).setParameter(1, activity.id)
+                    .setParameter(2, role).getResultList();
+            parties.forEach(r -> all.add(resolved(r.get("email", String.class),
+                    Optional.ofNullable(r.get("display_name", String.class))
+                            .orElseGet(() -> displayName(r.get("first_name", String.class), r.get("last_name", String.class))),
+                    group == MailTask.Group.CC ? "CC" : "TO")));
         }
         Set<String> seen = new HashSet<>();
         return all.stream().filter(r -> r.email() != null && seen.add(r.email().toLowerCase(Locale.ROOT))).toList();
+    }
+
+    private static String displayName(String first, String last) {
+        String name = ((first == null ? "" : first) + " " + (last == null ? "" : last)).trim();
+        return name.isEmpty() ? null : name;
     }
 
     private static Resolved resolved(String email, String name, String kind) {

@@ -5,61 +5,93 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * RFC 6068 mailto: URIs, percent-encoded UTF-8. Clients are unreliable past about 2,000 characters,
- * so recipients are split over several URIs when one would be longer; when even one recipient does
- * not fit, the body is shortened (the .eml draft stays complete).
+ * RFC 6068 mailto: URIs, percent-encoded UTF-8, each at most {@code maxLength} characters whatever the
+ * subject, body and recipients: clients are unreliable past about 2,000. Recipients are split over
+ * several URIs when one would be longer; when even the longest single recipient does not fit beside the
+ * subject and body, the body and then the subject are shortened on code point boundaries, ending in
+ * "…", and the result says so (the .eml draft stays complete).
  */
 final class MailtoLinks {
 
-    record Result(List<String> uris, boolean split, boolean bodyShortened) {
+    private static final String ELLIPSIS = "…";
+
+    record Result(List<String> uris, boolean split, boolean subjectShortened, boolean bodyShortened) {
+    }
+
+    private record Recipient(String address, boolean cc) {
     }
 
     private MailtoLinks() {
     }
 
     static Result build(List<String> to, List<String> cc, String subject, String body, int maxLength) {
-        List<String> all = new ArrayList<>();
-        to.forEach(a -> all.add("to:" + a));
-        cc.forEach(a -> all.add("cc:" + a));
-        String whole = uri(to, cc, subject, body);
-        if (whole.length() <= maxLength) {
-            return new Result(List.of(whole), false, false);
+        String crlfBody = body == null ? "" : body.replace("\r\n", "\n").replace("\n", "\r\n");
+        String wholeSubject = subject == null ? "" : subject;
+        List<Recipient> all = new ArrayList<>();
+        to.forEach(a -> all.add(new Recipient(a, false)));
+        cc.forEach(a -> all.add(new Recipient(a, true)));
+        if (uri(all, wholeSubject, crlfBody).length() <= maxLength) {
+            return new Result(List.of(uri(all, wholeSubject, crlfBody)), false, false, false);
         }
-        boolean shortened = false;
-        String usedBody = body;
-        // The body must fit beside the longest single recipient.
-        String longest = all.stream().max((a, b) -> a.length() - b.length()).orElse("to:");
-        while (uri(single(longest, true), single(longest, false), subject, usedBody).length() > maxLength && !usedBody.isEmpty()) {
-            usedBody = usedBody.substring(0, Math.max(0, usedBody.length() - Math.max(20, usedBody.length() / 10)));
-            shortened = true;
-        }
-        if (shortened) {
-            usedBody = usedBody + "…";
+        // Subject and body must fit beside the recipient that makes the longest URI on its own.
+        List<Recipient> widest = all.stream().map(List::of)
+                .max((a, b) -> uri(a, "", "").length() - uri(b, "", "").length()).orElse(List.of());
+        String usedSubject = wholeSubject;
+        String usedBody = crlfBody;
+        if (uri(widest, usedSubject, usedBody).length() > maxLength) {
+            usedBody = longestFitting(crlfBody, b -> uri(widest, wholeSubject, b).length() <= maxLength);
+            if (usedBody.isEmpty()) {
+                usedSubject = longestFitting(wholeSubject, s -> uri(widest, s, "").length() <= maxLength);
+            }
         }
         List<String> uris = new ArrayList<>();
-        List<String> chunkTo = new ArrayList<>();
-        List<String> chunkCc = new ArrayList<>();
-        for (String r : all) {
-            List<String> tryTo = new ArrayList<>(chunkTo);
-            List<String> tryCc = new ArrayList<>(chunkCc);
-            (r.startsWith("to:") ? tryTo : tryCc).add(r.substring(3));
-            if (!chunkTo.isEmpty() || !chunkCc.isEmpty()) {
-                if (uri(tryTo, tryCc, subject, usedBody).length() > maxLength) {
-                    uris.add(uri(chunkTo, chunkCc, subject, usedBody));
-                    tryTo = new ArrayList<>();
-                    tryCc = new ArrayList<>();
-                    (r.startsWith("to:") ? tryTo : tryCc).add(r.substring(3));
-                }
+        List<Recipient> chunk = new ArrayList<>();
+        for (Recipient r : all) {
+            chunk.add(r);
+            if (chunk.size() > 1 && uri(chunk, usedSubject, usedBody).length() > maxLength) {
+                chunk.remove(chunk.size() - 1);
+                uris.add(uri(chunk, usedSubject, usedBody));
+                chunk = new ArrayList<>(List.of(r));
             }
-            chunkTo = tryTo;
-            chunkCc = tryCc;
         }
-        uris.add(uri(chunkTo, chunkCc, subject, usedBody));
-        return new Result(uris, uris.size() > 1, shortened);
+        uris.add(uri(chunk, usedSubject, usedBody));
+        return new Result(uris, uris.size() > 1, !usedSubject.equals(wholeSubject), !usedBody.equals(crlfBody));
     }
 
-    private static List<String> single(String r, boolean to) {
-        return r.startsWith(to ? "to:" : "cc:") ? List.of(r.substring(3)) : List.of();
+    /**
+     * The longest prefix of {@code text}, cut between code points (never inside a surrogate pair or CR LF)
+     * and marked with "…", for which {@code fits} holds; empty when none does. Binary search: the encoded
+     * length grows with the prefix.
+     */
+    private static String longestFitting(String text, java.util.function.Predicate<String> fits) {
+        int[] cuts = text.codePoints().toArray();
+        int low = 0;
+        int high = cuts.length - 1;
+        String best = "";
+        while (low <= high) {
+            int mid = (low + high) >>> 1;
+            String candidate = shortened(text, mid);
+            if (fits.test(candidate)) {
+                best = candidate;
+                low = mid + 1;
+            } else {
+                high = mid - 1;
+            }
+        }
+        return best;
+    }
+
+    private static String shortened(String text, int codePoints) {
+        String prefix = text.substring(0, text.offsetByCodePoints(0, codePoints));
+        if (prefix.endsWith("\r")) {
+            prefix = prefix.substring(0, prefix.length() - 1); // never split a CR LF line break
+        }
+        return prefix + ELLIPSIS;
+    }
+
+    private static String uri(List<Recipient> recipients, String subject, String body) {
+        return uri(recipients.stream().filter(r -> !r.cc()).map(Recipient::address).toList(),
+                recipients.stream().filter(Recipient::cc).map(Recipient::address).toList(), subject, body);
     }
 
     static String uri(List<String> to, List<String> cc, String subject, String body) {
@@ -73,7 +105,7 @@ final class MailtoLinks {
             fields.add("subject=" + encode(subject));
         }
         if (body != null && !body.isEmpty()) {
-            fields.add("body=" + encode(body.replace("\r\n", "\n").replace("\n", "\r\n")));
+            fields.add("body=" + encode(body));
         }
         if (!fields.isEmpty()) {
             uri.append('?').append(String.join("&", fields));

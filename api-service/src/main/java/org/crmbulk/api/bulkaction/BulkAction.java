@@ -9,6 +9,7 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
+/** A bulk action: its name and its current content, which is one of its immutable {@link BulkActionVersion}s. */
 @Entity(name = "BulkAction")
 @Table(name = "bulk_action")
 public class BulkAction extends TimestampedEntity {
@@ -20,33 +21,6 @@ public class BulkAction extends TimestampedEntity {
     @Column(nullable = false)
     public String name;
 
-    @Column(name = "from_address", nullable = false)
-    public String fromAddress;
-
-    @Column(name = "subject_template", nullable = false)
-    public String subjectTemplate;
-
-    @Column(name = "reply_to")
-    public String replyTo;
-
-    @Column(name = "text_template")
-    public String textTemplate;
-
-    @Column(name = "html_template")
-    public String htmlTemplate;
-
-    @Column(name = "create_activity", nullable = false)
-    public boolean createActivity;
-
-    @Column(name = "activity_type")
-    public String activityType;
-
-    @Column(name = "activity_owner")
-    public String activityOwner;
-
-    @Column(name = "activity_owner_user_id")
-    public Long activityOwnerUserId;
-
-
-
+    @Column(name = "current_version_id")
+    public Long currentVersionId;
 }

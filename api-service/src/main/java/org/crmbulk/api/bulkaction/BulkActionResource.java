@@ -44,9 +44,12 @@ public class BulkActionResource {
     @Inject
     TestSendService testSends;
 
+    @Inject
+    com.fasterxml.jackson.databind.ObjectMapper json;
+
     @POST
     public Response create(@NotNull @Valid BulkActionRequest request) {
-        BulkActionView created = actions.create(request);
+        BulkActionView created = actions.create(request, caller.getPrincipal().getName());
         return Response.created(URI.create("/api/v1/bulk-actions/" + created.id())).entity(created).build();
     }
 
@@ -67,7 +70,7 @@ public class BulkActionResource {
     @PUT
     @Path("/{id}")
     public BulkActionView update(@PathParam("id") long id, @NotNull @Valid BulkActionRequest request) {
-        return actions.update(id, request);
+        return actions.update(id, request, caller.getPrincipal().getName());
     }
 
     @DELETE
@@ -77,19 +80,19 @@ public class BulkActionResource {
         return Response.noContent().build();
     }
 
-    /** Multipart upload (part "file"); stored once, attached to every message of every launch. */
+    /** Multipart upload (part "file"): a new content version that carries it; launches accepted before keep theirs. */
     @POST
     @Path("/{id}/attachments")
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response addAttachment(@PathParam("id") long id, @RestForm("file") FileUpload file) {
-        BulkActionView.AttachmentView added = actions.addAttachment(id, Attachments.Upload.of(file));
+        Attachments.View added = actions.addAttachment(id, Attachments.Upload.of(file), caller.getPrincipal().getName());
         return Response.created(URI.create("/api/v1/bulk-actions/" + id + "/attachments/" + added.id())).entity(added).build();
     }
 
     @DELETE
     @Path("/{id}/attachments/{attachmentId}")
     public Response deleteAttachment(@PathParam("id") long id, @PathParam("attachmentId") long attachmentId) {
-        actions.deleteAttachment(id, attachmentId);
+        actions.deleteAttachment(id, attachmentId, caller.getPrincipal().getName());
         return Response.noContent().build();
     }
 
@@ -110,9 +113,12 @@ public class BulkActionResource {
                 .orElseThrow(() -> ProblemException.notFound("test send", testSendId, "testSendId"));
     }
 
+    /** The body is optional, with or without a Content-Type: a typed body parameter would make a bare POST a 415. */
     @POST
     @Path("/{id}/preview")
-    public Preview preview(@PathParam("id") long id, Preview.Request request) {
+    @Consumes(MediaType.WILDCARD)
+    public Preview preview(@PathParam("id") long id, String body) throws java.io.IOException {
+        Preview.Request request = body == null || body.isBlank() ? null : json.readValue(body, Preview.Request.class);
         return actions.preview(id, request == null ? null : request.contactId());
     }
 }

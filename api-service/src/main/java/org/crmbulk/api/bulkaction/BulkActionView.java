@@ -3,19 +3,18 @@ package org.crmbulk.api.bulkaction;
 import java.time.OffsetDateTime;
 import java.util.List;
 
-public record BulkActionView(long id, String name, String from, String replyTo, String subject, String textBody,
-        String htmlBody, BulkActionRequest.ActivityOption activity, List<AttachmentView> attachments,
-        OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+import org.crmbulk.api.attachment.Attachments;
 
-    public record AttachmentView(long id, String filename, String contentType, int sizeBytes, String sha256) {
-    }
+/** A bulk action with its current content; {@code version} is the content version a launch now would freeze. */
+public record BulkActionView(long id, String name, int version, String from, String fromName, String replyTo, String subject,
+        String textBody, String htmlBody, BulkActionRequest.ActivityOption activity, List<Attachments.View> attachments,
+        OffsetDateTime createdAt, OffsetDateTime updatedAt) {
 
     public record Page(List<BulkActionView> items, Long nextAfter) {
     }
 
-    static BulkActionView of(BulkAction a, List<AttachmentView> attachments) {
-        return new BulkActionView(a.id, a.name, a.fromAddress, a.replyTo, a.subjectTemplate, a.textTemplate, a.htmlTemplate,
-                new BulkActionRequest.ActivityOption(a.createActivity, a.activityType, a.activityOwner, a.activityOwnerUserId),
-                attachments, a.createdAt, a.updatedAt);
+    static BulkActionView of(BulkAction a, BulkActionVersion v, List<Attachments.View> attachments) {
+        return new BulkActionView(a.id, a.name, v.version, v.fromAddress, v.fromName, v.replyTo, v.subjectTemplate,
+                v.textTemplate, v.htmlTemplate, ContentVersion.activity(v), attachments, a.createdAt, a.updatedAt);
     }
 }

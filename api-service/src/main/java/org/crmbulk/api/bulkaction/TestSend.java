@@ -11,8 +11,11 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Size;
 
-/** A bulk action sent to a few given addresses only, rendered for {@code contactId} (or with empty fields). */
-public record TestSend(long id, long bulkActionId, Long contactId, List<String> addresses, String status, JsonNode results,
+/**
+ * A bulk action's current content (frozen as {@code contentVersion} when requested) sent to a few given
+ * addresses only, rendered for {@code contactId} (or with empty fields).
+ */
+public record TestSend(long id, long bulkActionId, int contentVersion, Long contactId, List<String> addresses, String status, JsonNode results,
         OffsetDateTime createdAt, OffsetDateTime finishedAt) {
 
     public record Request(@NotEmpty @Size(max = 10) List<@NotNull @ValidEmail String> addresses, Long contactId) {

@@ -11,6 +11,7 @@ import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PUT;
@@ -38,14 +39,14 @@ public class CodebookResource {
     @GET
     @RolesAllowed(Roles.READER)
     @Path("/{codebook}/entries")
-    public List<CodebookEntry> entries(@PathParam("codebook") String codebook) {
+    public List<CodebookEntry> entries(@PathParam("codebook") @Size(max = 64) String codebook) {
         return codebooks.entries(codebook);
     }
 
     @GET
     @RolesAllowed(Roles.READER)
     @Path("/{codebook}/entries/{key}")
-    public CodebookEntry entry(@PathParam("codebook") String codebook, @PathParam("key") String key) {
+    public CodebookEntry entry(@PathParam("codebook") @Size(max = 64) String codebook, @PathParam("key") @Size(max = 200) String key) {
         return codebooks.entry(codebook, key)
                 .orElseThrow(() -> ProblemException.notFound("codebook entry", codebook + "/" + key, "key"));
     }
@@ -53,7 +54,7 @@ public class CodebookResource {
     /** 201 when the entry is new, 200 when it changed; OMAILUL keys and values are checked. */
     @PUT
     @Path("/{codebook}/entries/{key}")
-    public Response put(@PathParam("codebook") String codebook, @PathParam("key") String key,
+    public Response put(@PathParam("codebook") @Size(max = 64) String codebook, @PathParam("key") @Size(max = 200) String key,
             @NotNull @Valid CodebookEntry.Request request) {
         boolean created = codebooks.put(codebook, key, request, caller.getPrincipal().getName());
         CodebookEntry entry = codebooks.entry(codebook, key).orElseThrow();
@@ -63,7 +64,7 @@ public class CodebookResource {
 
     @DELETE
     @Path("/{codebook}/entries/{key}")
-    public Response delete(@PathParam("codebook") String codebook, @PathParam("key") String key) {
+    public Response delete(@PathParam("codebook") @Size(max = 64) String codebook, @PathParam("key") @Size(max = 200) String key) {
         if (!codebooks.delete(codebook, key, caller.getPrincipal().getName())) {
             throw ProblemException.notFound("codebook entry", codebook + "/" + key, "key");
         }
@@ -73,7 +74,7 @@ public class CodebookResource {
     @GET
     @RolesAllowed(Roles.READER)
     @Path("/{codebook}/audit")
-    public List<CodebookEntry.Audit> audit(@PathParam("codebook") String codebook, @QueryParam("key") String key) {
+    public List<CodebookEntry.Audit> audit(@PathParam("codebook") @Size(max = 64) String codebook, @QueryParam("key") @Size(max = 200) String key) {
         return codebooks.audit(codebook, key);
     }
 }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import org.crmbulk.api.launch.Times;
+import org.crmbulk.api.common.Times;
 import org.crmbulk.api.outbox.Outbox;
 import org.crmbulk.api.outbox.OutboxConfig;
 import org.crmbulk.api.problem.ProblemException;

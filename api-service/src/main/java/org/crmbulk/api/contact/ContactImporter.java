@@ -26,7 +26,9 @@ import jakarta.persistence.EntityManager;
  * Upserts many contacts at PostgreSQL's bulk speed: rows stream through COPY into a temporary
  * table, then a few set-based statements merge them. A row with an external ID upserts by it;
  * one without matches an existing contact (without external ID) by address, case-insensitively.
- * Empty values keep what the existing contact has. Runs inside the caller's transaction.
+ * Empty values keep what the existing contact has. An opt-out in a row is applied and logged; an
+ * opted-out contact is never re-subscribed by a row that says it is not (re-consent is an explicit
+ * act of its own). Runs inside the caller's transaction.
  */
 @ApplicationScoped
 public class ContactImporter {
@@ -48,7 +50,7 @@ public class ContactImporter {
     }
 
     /** @param listId when not null, every imported contact also becomes a member of this list */
-    public <T> T run(Long listId, java.util.function.Function<Batch, T> work) {
+    public <T> T run(Long listId, String caller, java.util.function.Function<Batch, T> work) {
         return em.unwrap(Session.class).doReturningWork(c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("""
@@ -56,7 +58,7 @@ public class ContactImporter {
                             last_name text, company text, language text, custom_fields jsonb, opted_out boolean) ON COMMIT DROP""");
             }
             CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY contact_import FROM STDIN");
-            CopyBatch batch = new CopyBatch(c, copy, listId);
+            CopyBatch batch = new CopyBatch(c, copy, listId, caller);
             try {
                 return work.apply(batch);
             } finally {
@@ -71,14 +73,16 @@ public class ContactImporter {
         private final Connection c;
         private final CopyIn copy;
         private final Long listId;
+        private final String caller;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 17);
         private final List<UpsertResult.RowError> errors = new ArrayList<>();
         private long rejected;
 
-        CopyBatch(Connection c, CopyIn copy, Long listId) {
+        CopyBatch(Connection c, CopyIn copy, Long listId, String caller) {
             this.c = c;
             this.copy = copy;
             this.listId = listId;
+            this.caller = caller;
         }
 
         @Override
@@ -115,34 +119,21 @@ public class ContactImporter {
                 rejectDuplicates("external_id IS NOT NULL", "external_id", "externalId", "same externalId as line ");
                 rejectDuplicates("external_id IS NULL", "lower(email)", "email", "same e-mail address as line ");
                 long[] byExternalId = upsertByExternalId();
-                // An opt-out given in the batch changes an existing contact; an absent one leaves it as it was.
-                update("""
-                        UPDATE contact c SET opted_out = i.opted_out,
-                               opted_out_at = CASE WHEN i.opted_out THEN now() END,
-                               opt_out_source = CASE WHEN i.opted_out THEN 'import' END
-                        FROM contact_import i
-                        WHERE i.external_id IS NOT NULL AND c.external_id = i.external_id
-                          AND i.opted_out IS NOT NULL AND c.opted_out <> i.opted_out""");
                 long updatedByEmail = update("""
                         UPDATE contact c SET email = i.email, first_name = coalesce(i.first_name, c.first_name),
                                last_name = coalesce(i.last_name, c.last_name), company = coalesce(i.company, c.company),
                                language = coalesce(i.language, c.language),
-                               custom_fields = c.custom_fields || coalesce(i.custom_fields, '{}'::jsonb),
-                               opted_out_at = CASE WHEN i.opted_out AND NOT c.opted_out THEN now() WHEN NOT i.opted_out THEN NULL ELSE c.opted_out_at END,
-                               opt_out_source = CASE WHEN i.opted_out AND NOT c.opted_out THEN 'import' ELSE c.opt_out_source END,
-                               opted_out = coalesce(i.opted_out, c.opted_out), updated_at = now()
+                               custom_fields = c.custom_fields || coalesce(i.custom_fields, '{}'::jsonb), updated_at = now()
                         FROM contact_import i
                         WHERE i.external_id IS NULL AND c.external_id IS NULL AND lower(c.email) = lower(i.email)""");
                 long createdByEmail = update("""
-                        INSERT INTO contact (email, first_name, last_name, company, language, custom_fields, opted_out,
-                                             opted_out_at, opt_out_source)
-                        SELECT i.email, i.first_name, i.last_name, i.company, i.language, coalesce(i.custom_fields, '{}'::jsonb),
-                               coalesce(i.opted_out, false), CASE WHEN i.opted_out THEN now() END,
-                               CASE WHEN i.opted_out THEN 'import' END
+                        INSERT INTO contact (email, first_name, last_name, company, language, custom_fields)
+                        SELECT i.email, i.first_name, i.last_name, i.company, i.language, coalesce(i.custom_fields, '{}'::jsonb)
                         FROM contact_import i
                         WHERE i.external_id IS NULL
                           AND NOT EXISTS (SELECT 1 FROM contact c WHERE c.external_id IS NULL AND lower(c.email) = lower(i.email))
                         ORDER BY i.line""");
+                optOuts();
                 if (listId != null) {
                     // A share lock keeps the list from being deleted while members are written.
                     try (Statement s = c.createStatement()) {
@@ -161,11 +152,9 @@ public class ContactImporter {
             // xmax = 0 only on rows this statement inserted: that tells created from updated.
             try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
                     WITH up AS (
-                        INSERT INTO contact AS c (external_id, email, first_name, last_name, company, language, custom_fields,
-                                                  opted_out, opted_out_at, opt_out_source)
+                        INSERT INTO contact AS c (external_id, email, first_name, last_name, company, language, custom_fields)
                         SELECT i.external_id, i.email, i.first_name, i.last_name, i.company, i.language,
-                               coalesce(i.custom_fields, '{}'::jsonb), coalesce(i.opted_out, false),
-                               CASE WHEN i.opted_out THEN now() END, CASE WHEN i.opted_out THEN 'import' END
+                               coalesce(i.custom_fields, '{}'::jsonb)
                         FROM contact_import i WHERE i.external_id IS NOT NULL ORDER BY i.line
                         ON CONFLICT (external_id) DO UPDATE SET email = EXCLUDED.email,
                                first_name = coalesce(EXCLUDED.first_name, c.first_name),
@@ -178,6 +167,26 @@ public class ContactImporter {
                     SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up""")) {
                 rs.next();
                 return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+
+        /**
+         * Named query "import opt-outs": rows that say opted out opt their (new or existing) contact out and log it;
+         * a row saying not opted out changes nothing, so an import never re-subscribes anyone.
+         */
+        private void optOuts() throws SQLException {
+            try (PreparedStatement s = c.prepareStatement("""
+                    WITH out AS (
+                        UPDATE contact c SET opted_out = true, opted_out_at = now(), opt_out_source = 'import', updated_at = now()
+                        FROM contact_import i
+                        WHERE i.opted_out AND NOT c.opted_out
+                          AND (i.external_id IS NOT NULL AND c.external_id = i.external_id
+                               OR i.external_id IS NULL AND c.external_id IS NULL AND lower(c.email) = lower(i.email))
+                        RETURNING c.id, c.email)
+                    INSERT INTO consent_event (contact_id, email, action, source, actor)
+                    SELECT id, email, 'OPT_OUT', 'import', ? FROM out""")) {
+                s.setString(1, caller);
+                s.executeUpdate();
             }
         }
 
@@ -248,9 +257,5 @@ public class ContactImporter {
                 }
             }
         }
-    }
-
-    static void readCsv(java.io.InputStream in, Batch batch) throws IOException {
-        CsvContactReader.read(in, batch::row, batch::error);
     }
 }

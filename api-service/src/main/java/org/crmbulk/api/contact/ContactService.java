@@ -2,7 +2,7 @@ package org.crmbulk.api.contact;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
 import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
@@ -36,11 +36,15 @@ public class ContactService {
     Validator validator;
 
     @Transactional
-    public ContactView create(ContactRequest request) {
+    public ContactView create(ContactRequest request, String caller) {
         refuseTakenExternalId(request.externalId(), null);
         Contact contact = new Contact();
         apply(contact, request);
         contact.persist();
+        em.flush();
+        if (contact.optedOut) {
+            log(contact, "OPT_OUT", request, caller);
+        }
         return ContactView.of(contact);
     }
 
@@ -49,12 +53,16 @@ public class ContactService {
         return Contact.<Contact>findByIdOptional(id).map(ContactView::of);
     }
 
-    /** Replaces the contact's fields with the request's. */
+    /**
+     * Replaces the contact's fields with the request's. Its consent changes only when {@code optedOut} is given:
+     * true opts it out, false on an opted-out contact is an explicit re-consent; both are logged.
+     */
     @Transactional
-    public Optional<ContactView> update(long id, ContactRequest request) {
+    public Optional<ContactView> update(long id, ContactRequest request, String caller) {
         Optional<Contact> found = Contact.findByIdOptional(id);
         found.ifPresent(contact -> {
             refuseTakenExternalId(request.externalId(), id);
+            consent(contact, request, caller);
             apply(contact, request);
         });
         return found.map(ContactView::of);
@@ -108,46 +116,84 @@ public class ContactService {
 
     /** Upserts by external ID; each item is validated alone and a bad one does not stop the good ones. */
     @Transactional
-    public UpsertResult upsert(List<ContactRequest> requests) {
-        return importer.run(null, batch -> {
+    public UpsertResult upsert(List<ContactRequest> requests, String caller) {
+        return importer.run(null, caller, batch -> {
             for (int i = 0; i < requests.size(); i++) {
                 ContactRequest r = requests.get(i);
                 if (r == null) {
                     batch.error(new UpsertResult.RowError(i, "item", "must not be null"));
-                    continue;
-                }
-                Set<ConstraintViolation<ContactRequest>> violations = validator.validate(r);
-                if (!violations.isEmpty()) {
-                    ConstraintViolation<ContactRequest> v = violations.iterator().next();
-                    batch.error(new UpsertResult.RowError(i, v.getPropertyPath().toString(), v.getMessage()));
                 } else if (r.externalId() == null || r.externalId().isBlank()) {
                     batch.error(new UpsertResult.RowError(i, "externalId", "is required for an upsert"));
                 } else {
-                    batch.row(new ContactRow(i, r.externalId(), r.email(), r.firstName(), r.lastName(), r.company(),
-                            r.language(), r.customFields(), r.optedOut()));
+                    row(i, r, batch);
                 }
             }
             return batch.finish();
         });
     }
 
-    /** Streams a CSV file into the contacts (and the list, when given); rows are never all in memory. */
+    /**
+     * Streams a CSV file into the contacts (and the list, when given); rows are never all in memory. Each row is
+     * held to the rules of the JSON API; a file that is not valid CSV imports nothing.
+     */
     @Transactional
-    public UpsertResult importCsv(InputStream csv, Long listId) {
+    public UpsertResult importCsv(InputStream csv, Charset charset, UnknownColumns unknownColumns, Long listId,
+            String caller) {
         if (listId != null && MarketingList.findById(listId) == null) {
             throw ProblemException.notFound("marketing list", listId, "listId");
         }
-        return importer.run(listId, batch -> {
+        return importer.run(listId, caller, batch -> {
             try {
-                ContactImporter.readCsv(csv, batch);
-            } catch (CharacterCodingException e) {
-                throw ProblemException.badField("body", "the CSV is not valid UTF-8");
+                CsvContactReader.read(csv, charset, unknownColumns, row -> row(row.line(), row.request(), batch), batch::error);
             } catch (IOException e) {
                 throw new ProblemException(Response.Status.BAD_REQUEST, "the CSV could not be read: " + e.getMessage(),
                         "body", "unreadable");
             }
             return batch.finish();
         });
+    }
+
+    /** The contact's opt-outs and re-consents, oldest first. */
+    @Transactional
+    public Optional<List<ConsentEvent>> consentEvents(long id) {
+        if (Contact.findById(id) == null) {
+            return Optional.empty();
+        }
+        @SuppressWarnings("unchecked")
+        List<jakarta.persistence.Tuple> rows = em.createNativeQuery(
+                "SELECT action, source, actor, created_at FROM consent_event WHERE contact_id = ?1 ORDER BY id",
+                jakarta.persistence.Tuple.class).setParameter(1, id).getResultList();
+        return Optional.of(rows.stream().map(r -> new ConsentEvent(r.get("action", String.class), r.get("source", String.class),
+                r.get("actor", String.class), org.crmbulk.api.common.Times.offset(r.get("created_at")))).toList());
+    }
+
+    /** A row of an import or an upsert, held to the JSON API's rules for a contact. */
+    private void row(long line, ContactRequest r, ContactImporter.Batch batch) {
+        Set<ConstraintViolation<ContactRequest>> violations = validator.validate(r);
+        if (!violations.isEmpty()) {
+            ConstraintViolation<ContactRequest> v = violations.stream()
+                    .min(java.util.Comparator.comparing(c -> c.getPropertyPath().toString())).orElseThrow();
+            batch.error(new UpsertResult.RowError(line, v.getPropertyPath().toString(), v.getMessage()));
+        } else {
+            batch.row(new ContactRow(line, r.externalId(), r.email(), r.firstName(), r.lastName(), r.company(), r.language(),
+                    r.customFields(), r.optedOut()));
+        }
+    }
+
+    /** Logs the consent change the request makes to an existing contact; call it before {@link #apply} changes it. */
+    private void consent(Contact contact, ContactRequest request, String caller) {
+        if (Boolean.TRUE.equals(request.optedOut()) && !contact.optedOut) {
+            log(contact, "OPT_OUT", request, caller);
+        } else if (Boolean.FALSE.equals(request.optedOut()) && contact.optedOut) {
+            log(contact, "RE_CONSENT", request, caller);
+        }
+    }
+
+    private void log(Contact contact, String action, ContactRequest request, String caller) {
+        em.createNativeQuery("INSERT INTO consent_event (contact_id, email, action, source, actor) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .setParameter(1, contact.id).setParameter(2, contact.email).setParameter(3, action)
+                .setParameter(4, request.optOutSource() == null ? "api" : request.optOutSource()).setParameter(5, caller)
+                .executeUpdate();
     }
 
     private void refuseTakenExternalId(String externalId, Long self) {
@@ -169,7 +215,8 @@ public class ContactService {
         contact.company = request.company();
         contact.language = request.language();
         contact.customFields = request.customFields() == null ? new HashMap<>() : new HashMap<>(request.customFields());
-        boolean optedOut = Boolean.TRUE.equals(request.optedOut());
+        // Absent means "as it is": only an explicit false re-subscribes an opted-out contact.
+        boolean optedOut = request.optedOut() == null ? contact.optedOut : request.optedOut();
         if (optedOut && !contact.optedOut) {
             contact.optedOutAt = OffsetDateTime.now();
             contact.optOutSource = request.optOutSource() == null ? "api" : request.optOutSource();

@@ -4,6 +4,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.PushbackInputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,17 +19,26 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
 import org.crmbulk.api.problem.ProblemException;
-import org.crmbulk.contract.EmailAddresses;
 
 import jakarta.ws.rs.core.Response;
 
 /**
- * Streams contacts out of CSV (RFC 4180 quoting, UTF-8, {@code ;} or {@code ,} as the header row
- * shows): one row in memory at a time. Valid rows go to {@code rows}, invalid ones to {@code errors}
- * with their line and field; a bad header refuses the whole file before any row is read.
+ * Streams contacts out of an RFC 4180 CSV file with Apache Commons CSV: one record in memory at a time.
+ * The charset is the request's (UTF-8 by default, windows-1250 or ISO-8859-2 as Czech ERPs export) unless
+ * a byte order mark says otherwise; the delimiter ({@code ;} or {@code ,}) is the one the header row uses.
+ * Every record is accounted for: it becomes a contact request (validated by the caller with the JSON API's
+ * rules) or a row error with its line. A structural error (an unterminated quote, text after a closing
+ * quote, bytes not in the charset) refuses the whole file: nothing is imported.
  */
 final class CsvContactReader {
+
+    /** One record of the file, as the JSON API would have been sent it. */
+    record Row(long line, ContactRequest request) {
+    }
 
     /** Header names (case and separators ignored) and the field each one fills. */
     static final Map<String, String> COLUMNS = new LinkedHashMap<>();
@@ -41,90 +55,107 @@ final class CsvContactReader {
 
     static final String EXPECTED = "email (required), externalId, firstName, lastName, company, language, optedOut, custom.<name>";
 
-    private static final Map<String, Integer> MAX_LENGTH = Map.of("externalId", 200, "firstName", 200, "lastName", 200,
-            "company", 300, "language", 35);
+    /** The charsets an import may declare. */
+    static final List<Charset> CHARSETS = List.of(StandardCharsets.UTF_8, Charset.forName("windows-1250"),
+            Charset.forName("ISO-8859-2"));
 
     private CsvContactReader() {
     }
 
-    static void read(InputStream in, Consumer<ContactRow> rows, Consumer<UpsertResult.RowError> errors) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
-        String headerLine = reader.readLine();
-        if (headerLine == null) {
-            throw badHeader("the file is empty; expected a header row with " + EXPECTED);
-        }
-        if (headerLine.startsWith("\uFEFF")) {
-            headerLine = headerLine.substring(1);
-        }
-        char delimiter = count(headerLine, ';') > count(headerLine, ',') ? ';' : ',';
-        String[] fields = header(parse(headerLine, delimiter));
-        long[] line = {1};
-        List<String> values = new ArrayList<>(fields.length);
-        StringBuilder cell = new StringBuilder();
-        String text;
-        while ((text = reader.readLine()) != null) {
-            line[0]++;
-            long firstLine = line[0];
-            // A quoted cell may span lines: keep reading until its closing quote.
-            while (!complete(text)) {
-                String next = reader.readLine();
-                if (next == null) {
-                    break;
-                }
-                line[0]++;
-                text = text + "\n" + next;
+    static void read(InputStream in, Charset declared, UnknownColumns unknown, Consumer<Row> rows,
+            Consumer<UpsertResult.RowError> errors) throws IOException {
+        try {
+            parse(in, declared, unknown, rows, errors);
+        } catch (CharacterCodingException e) {
+            throw notInCharset(declared);
+        } catch (UncheckedIOException e) {
+            if (e.getCause() instanceof CharacterCodingException) {
+                throw notInCharset(declared);
             }
-            if (text.isBlank()) {
-                continue;
-            }
-            values.clear();
-            split(text, delimiter, values, cell);
-            if (values.size() != fields.length) {
-                errors.accept(new UpsertResult.RowError(firstLine, "row",
-                        "has " + values.size() + " cells; the header has " + fields.length));
-                continue;
-            }
-            toRow(firstLine, fields, values, rows, errors);
+            throw structural("the file is not valid CSV, nothing was imported: " + e.getCause().getMessage());
         }
     }
 
-    private static void toRow(long line, String[] fields, List<String> values, Consumer<ContactRow> rows,
+    private static void parse(InputStream in, Charset declared, UnknownColumns unknown, Consumer<Row> rows,
+            Consumer<UpsertResult.RowError> errors) throws IOException {
+        PushbackInputStream bytes = new PushbackInputStream(in, 3);
+        Charset charset = byteOrderMark(bytes).orElse(declared);
+        CharsetDecoder decoder = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        BufferedReader reader = new BufferedReader(new InputStreamReader(bytes, decoder), 1 << 16);
+        reader.mark(1 << 16);
+        String firstLine = reader.readLine();
+        if (firstLine == null || firstLine.isBlank()) {
+            throw structural("the file is empty; expected a header row with " + EXPECTED);
+        }
+        reader.reset();
+        char delimiter = count(firstLine, ';') > count(firstLine, ',') ? ';' : ',';
+        // Empty lines stay records so that every record's first line is known; they are skipped below.
+        CSVFormat format = CSVFormat.RFC4180.builder().setDelimiter(delimiter).setIgnoreEmptyLines(false).get();
+        try (CSVParser parser = CSVParser.parse(reader, format)) {
+            var records = parser.iterator();
+            String[] fields = header(records.next().toList(), unknown);
+            long endOfPrevious = parser.getCurrentLineNumber();
+            while (records.hasNext()) {
+                CSVRecord record = records.next();
+                long line = endOfPrevious + 1;
+                endOfPrevious = parser.getCurrentLineNumber();
+                if (record.size() == 1 && record.get(0).isEmpty()) {
+                    continue;
+                }
+                if (record.size() != fields.length) {
+                    errors.accept(new UpsertResult.RowError(line, "row", "has " + record.size() + " cells; the header has " + fields.length));
+                    continue;
+                }
+                toRow(line, fields, record.toList(), rows, errors);
+            }
+        }
+    }
+
+    private static ProblemException notInCharset(Charset declared) {
+        return structural("the file is not valid " + declared.name() + ", nothing was imported; declare its charset, e.g. "
+                + "Content-Type: text/csv; charset=windows-1250 (one of " + CHARSETS.stream().map(Charset::name).toList() + ")");
+    }
+
+    /** Which charset a byte order mark names, consuming it; none when the file starts without one. */
+    private static java.util.Optional<Charset> byteOrderMark(PushbackInputStream in) throws IOException {
+        byte[] head = new byte[3];
+        int n = in.readNBytes(head, 0, 3);
+        if (n == 3 && (head[0] & 0xff) == 0xEF && (head[1] & 0xff) == 0xBB && (head[2] & 0xff) == 0xBF) {
+            return java.util.Optional.of(StandardCharsets.UTF_8);
+        }
+        if (n >= 2 && (head[0] & 0xff) == 0xFE && (head[1] & 0xff) == 0xFF) {
+            in.unread(head, 2, n - 2);
+            return java.util.Optional.of(StandardCharsets.UTF_16BE);
+        }
+        if (n >= 2 && (head[0] & 0xff) == 0xFF && (head[1] & 0xff) == 0xFE) {
+            in.unread(head, 2, n - 2);
+            return java.util.Optional.of(StandardCharsets.UTF_16LE);
+        }
+        in.unread(head, 0, n);
+        return java.util.Optional.empty();
+    }
+
+    private static void toRow(long line, String[] fields, List<String> values, Consumer<Row> rows,
             Consumer<UpsertResult.RowError> errors) {
         Map<String, String> v = new HashMap<>();
-        Map<String, Object> custom = null;
+        Map<String, Object> custom = new LinkedHashMap<>();
         for (int i = 0; i < fields.length; i++) {
-            String value = values.get(i).trim();
-            if (value.isEmpty()) {
-                continue;
+            if (fields[i] == null) {
+                continue; // an ignored column
             }
-            if (value.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-                errors.accept(new UpsertResult.RowError(line, fields[i], "must not contain CR, LF or other control characters"));
-                return;
-            }
-            Integer max = MAX_LENGTH.get(fields[i]);
-            if (max != null && value.length() > max) {
-                errors.accept(new UpsertResult.RowError(line, fields[i], "must be at most " + max + " characters"));
+            String value = values.get(i);
+            if (value.indexOf('\0') >= 0) {
+                errors.accept(new UpsertResult.RowError(line, fields[i], "must not contain NUL (U+0000)"));
                 return;
             }
             if (fields[i].startsWith("custom.")) {
-                if (custom == null) {
-                    custom = new HashMap<>();
+                if (!value.isEmpty()) {
+                    custom.put(fields[i].substring("custom.".length()), value);
                 }
-                custom.put(fields[i].substring("custom.".length()), value);
-            } else {
-                v.put(fields[i], value);
+            } else if (!value.isBlank()) {
+                v.put(fields[i], value.trim());
             }
-        }
-        String email = v.get("email");
-        if (email == null) {
-            errors.accept(new UpsertResult.RowError(line, "email", "is required"));
-            return;
-        }
-        String problem = EmailAddresses.problem(email).orElse(null);
-        if (problem != null) {
-            errors.accept(new UpsertResult.RowError(line, "email", "'" + email + "' is not a valid e-mail address: " + problem));
-            return;
         }
         Boolean optedOut = null;
         String opt = v.get("optedOut");
@@ -138,32 +169,44 @@ final class CsvContactReader {
                 }
             }
         }
-        rows.accept(new ContactRow(line, v.get("externalId"), email, v.get("firstName"), v.get("lastName"),
-                v.get("company"), v.get("language"), custom, optedOut));
+        rows.accept(new Row(line, new ContactRequest(v.get("externalId"), v.get("email"), v.get("firstName"), v.get("lastName"),
+                v.get("company"), v.get("language"), custom.isEmpty() ? null : custom, optedOut, null)));
     }
 
-    private static String[] header(List<String> names) {
+    private static String[] header(List<String> names, UnknownColumns policy) {
         String[] fields = new String[names.size()];
         List<String> unknown = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {
             String raw = names.get(i).trim();
+            if (i == 0 && raw.startsWith("\uFEFF")) {
+                raw = raw.substring(1);
+            }
             String key = raw.toLowerCase(Locale.ROOT).replaceAll("[\\s_\\-]", "");
             if (key.startsWith("custom.") && key.length() > "custom.".length()) {
                 fields[i] = "custom." + raw.substring(raw.indexOf('.') + 1).trim();
             } else if (COLUMNS.containsKey(key)) {
                 fields[i] = COLUMNS.get(key);
-            } else {
+            } else if (policy == UnknownColumns.custom && !raw.isEmpty()) {
+                fields[i] = "custom." + raw;
+            } else if (policy == UnknownColumns.reject || raw.isEmpty()) {
                 unknown.add(raw);
             }
         }
         if (!unknown.isEmpty()) {
-            throw badHeader("unknown column(s) " + unknown + "; expected " + EXPECTED);
+            throw badHeader("unknown column(s) " + unknown + "; expected " + EXPECTED
+                    + " (or import with unknownColumns=ignore or unknownColumns=custom)");
         }
-        if (!List.of(fields).contains("email")) {
+        List<String> named = java.util.Arrays.stream(fields).filter(java.util.Objects::nonNull).toList();
+        if (!named.contains("email")) {
             throw badHeader("no email column; expected " + EXPECTED);
         }
-        if (List.of(fields).stream().distinct().count() != fields.length) {
+        if (named.stream().distinct().count() != named.size()) {
             throw badHeader("a column appears twice; expected " + EXPECTED);
+        }
+        for (String field : named) {
+            if (field.indexOf('\0') >= 0 || field.length() > 200) {
+                throw badHeader("a column name is over 200 characters or contains NUL");
+            }
         }
         return fields;
     }
@@ -172,48 +215,18 @@ final class CsvContactReader {
         return new ProblemException(Response.Status.BAD_REQUEST, "CSV header: " + reason, "header", reason);
     }
 
-    private static List<String> parse(String line, char delimiter) {
-        List<String> values = new ArrayList<>();
-        split(line, delimiter, values, new StringBuilder());
-        return values;
-    }
-
-    private static boolean complete(String text) {
-        return count(text, '"') % 2 == 0;
-    }
-
-    private static void split(String text, char delimiter, List<String> out, StringBuilder cell) {
-        cell.setLength(0);
-        boolean quoted = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted) {
-                if (c == '"') {
-                    if (i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                        cell.append('"');
-                        i++;
-                    } else {
-                        quoted = false;
-                    }
-                } else {
-                    cell.append(c);
-                }
-            } else if (c == '"') {
-                quoted = true;
-            } else if (c == delimiter) {
-                out.add(cell.toString());
-                cell.setLength(0);
-            } else {
-                cell.append(c);
-            }
-        }
-        out.add(cell.toString());
+    private static ProblemException structural(String reason) {
+        return new ProblemException(Response.Status.BAD_REQUEST, reason, "body", reason);
     }
 
     private static int count(String s, char c) {
         int n = 0;
+        boolean quoted = false;
         for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) == c) {
+            char ch = s.charAt(i);
+            if (ch == '"') {
+                quoted = !quoted;
+            } else if (ch == c && !quoted) {
                 n++;
             }
         }

@@ -22,6 +22,10 @@ public class Launch extends PanacheEntityBase {
     @Column(name = "bulk_action_id", nullable = false)
     public long bulkActionId;
 
+    /** The content version taken at acceptance: what every message of this launch is rendered from. */
+    @Column(name = "content_version_id", nullable = false)
+    public long contentVersionId;
+
     @Column(nullable = false)
     public String status;
 

@@ -3,6 +3,7 @@ package org.crmbulk.api.launch;
 import java.net.URI;
 import java.time.OffsetDateTime;
 
+import org.crmbulk.api.bulkaction.ContentVersion;
 import org.crmbulk.api.problem.ProblemException;
 import org.crmbulk.api.security.CallerRateLimiter;
 import org.crmbulk.api.security.Roles;
@@ -17,6 +18,7 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -63,7 +65,7 @@ public class LaunchResource {
     @GET
     @RolesAllowed(Roles.READER)
     public LaunchView.Page history(@QueryParam("bulkActionId") Long bulkActionId, @QueryParam("status") String status,
-            @QueryParam("launchedBy") String launchedBy, @QueryParam("from") OffsetDateTime from,
+            @QueryParam("launchedBy") @Size(max = 200) String launchedBy, @QueryParam("from") OffsetDateTime from,
             @QueryParam("to") OffsetDateTime to, @QueryParam("before") Long before,
             @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
         return launches.history(new LaunchFilter(bulkActionId, status, launchedBy, from, to), before, limit);
@@ -74,6 +76,14 @@ public class LaunchResource {
     @Path("/{id}")
     public LaunchView get(@PathParam("id") long id) {
         return launches.find(id).orElseThrow(() -> ProblemException.notFound("launch", id, "id"));
+    }
+
+    /** The content the launch froze at acceptance (sender, templates, activity option, attachments by hash). */
+    @GET
+    @RolesAllowed(Roles.READER)
+    @Path("/{id}/content")
+    public ContentVersion content(@PathParam("id") long id) {
+        return launches.content(id).orElseThrow(() -> ProblemException.notFound("launch", id, "id"));
     }
 
     /** Server-sent events: the launch each time its counters or status change; the stream ends when it is final. */

@@ -5,12 +5,17 @@ import java.security.MessageDigest;
 import java.time.OffsetDateTime;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.Optional;
 import java.util.Set;
 
+import org.crmbulk.api.bulkaction.BulkActionService;
+import org.crmbulk.api.bulkaction.BulkActionVersion;
+import org.crmbulk.api.bulkaction.ContentVersion;
 import org.crmbulk.api.common.Keyset;
 import org.crmbulk.api.common.Limits;
-import org.crmbulk.api.bulkaction.BulkAction;
+import org.crmbulk.api.common.Times;
 import org.crmbulk.api.outbox.Outbox;
 import org.crmbulk.api.problem.Problem;
 import org.crmbulk.api.problem.ProblemException;
@@ -27,6 +32,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.Response;
 
@@ -52,50 +58,59 @@ public class LaunchService {
     @Inject
     Limits limits;
 
+    @Inject
+    BulkActionService actions;
+
     /** The answer to a launch request: the first one's, replayed as it was for a repeated Idempotency-Key. */
     public record Answer(int status, String location, String body) {
     }
 
     /**
      * Writes the launch and its send job in one transaction; the cost does not grow with the lists'
-     * size. With an idempotency key, a repeat returns the first answer and a different request under
-     * the same key is refused (422). Concurrent repeats wait on the key's row and then replay.
+     * size. With an idempotency key, a repeat by the same caller returns the first answer and a different
+     * request under the same key is refused (422); keys are the caller's own, so another caller's key never
+     * collides. Concurrent repeats wait on the key's row and then replay.
      */
     @Transactional
     public Answer launch(LaunchRequest request, String idempotencyKey, String caller) {
-        String hash = idempotencyKey == null ? null : hash(caller, request);
+        String hash = idempotencyKey == null ? null : hash(request);
         if (idempotencyKey != null) {
             int claimed = em.createNativeQuery("""
-                    INSERT INTO idempotency_key (key, request_hash, status, body) VALUES (?1, ?2, 0, '')
-                    ON CONFLICT DO NOTHING""").setParameter(1, idempotencyKey).setParameter(2, hash).executeUpdate();
+                    INSERT INTO idempotency_key (caller, key, request_hash, status, body) VALUES (?1, ?2, ?3, 0, '')
+                    ON CONFLICT DO NOTHING""").setParameter(1, caller).setParameter(2, idempotencyKey).setParameter(3, hash)
+                    .executeUpdate();
             if (claimed == 0) {
-                Object[] first = (Object[]) em.createNativeQuery(
-                        "SELECT request_hash, status, location, body FROM idempotency_key WHERE key = ?1")
-                        .setParameter(1, idempotencyKey).getSingleResult();
-                if (!hash.equals(first[0])) {
+                Tuple first = (Tuple) em.createNativeQuery(
+                        "SELECT request_hash, status, location, body FROM idempotency_key WHERE caller = ?1 AND key = ?2", Tuple.class)
+                        .setParameter(1, caller).setParameter(2, idempotencyKey).getSingleResult();
+                if (!hash.equals(first.get("request_hash", String.class))) {
                     throw new ProblemException(new Problem("about:blank", "Unprocessable Content", 422,
                             "Idempotency-Key " + idempotencyKey + " was used for a different request",
-                            List.of(new Problem.FieldError("Idempotency-Key", "already used for a different request (another body or another caller)"))));
+                            List.of(new Problem.FieldError("Idempotency-Key", "already used by this caller for a different request"))));
                 }
-                return new Answer(((Number) first[1]).intValue(), (String) first[2], (String) first[3]);
+                return new Answer(first.get("status", Number.class).intValue(), first.get("location", String.class),
+                        first.get("body", String.class));
             }
         }
         LaunchView view = create(request, caller);
         Answer answer = new Answer(202, "/api/v1/launches/" + view.id(), write(view));
         if (idempotencyKey != null) {
-            em.createNativeQuery("UPDATE idempotency_key SET status = ?2, location = ?3, body = ?4 WHERE key = ?1")
-                    .setParameter(1, idempotencyKey).setParameter(2, answer.status()).setParameter(3, answer.location())
-                    .setParameter(4, answer.body()).executeUpdate();
+            em.createNativeQuery("UPDATE idempotency_key SET status = ?3, location = ?4, body = ?5 WHERE caller = ?1 AND key = ?2")
+                    .setParameter(1, caller).setParameter(2, idempotencyKey).setParameter(3, answer.status())
+                    .setParameter(4, answer.location()).setParameter(5, answer.body()).executeUpdate();
         }
         return answer;
     }
 
     private LaunchView create(LaunchRequest request, String caller) {
-        if (BulkAction.findById(request.bulkActionId()) == null) {
-            throw ProblemException.notFound("bulk action", request.bulkActionId(), "bulkActionId");
-        }
+        BulkActionVersion content = actions.currentForUse(request.bulkActionId())
+                .orElseThrow(() -> ProblemException.notFound("bulk action", request.bulkActionId(), "bulkActionId"));
         if (request.launchedByUserId() != null && CrmUser.findById(request.launchedByUserId()) == null) {
             throw ProblemException.notFound("user", request.launchedByUserId(), "launchedByUserId");
+        }
+        if (content.createActivity && "LAUNCHER".equals(content.activityOwner) && request.launchedByUserId() == null) {
+            throw ProblemException.unprocessable("launchedByUserId", "bulk action " + request.bulkActionId()
+                    + " creates activities owned by the launching user; name that user");
         }
         if (request.scheduledAt() != null && !request.scheduledAt().isAfter(OffsetDateTime.now())) {
             throw ProblemException.badField("scheduledAt", "must be in the future (leave it out to launch now)");
@@ -110,7 +125,8 @@ public class LaunchService {
                     "no marketing list with ID " + unknown.get(0));
         }
         long members = ((Number) em.createNativeQuery(
-                "SELECT coalesce(sum(member_count), 0) FROM marketing_list WHERE id = ANY(CAST(?1 AS bigint[]))")
+                // A share lock keeps the lists from being deleted before the launch records them.
+                "SELECT coalesce(sum(member_count), 0) FROM (SELECT member_count FROM marketing_list WHERE id = ANY(CAST(?1 AS bigint[])) FOR SHARE) l")
                 .setParameter(1, listIds.toArray(Long[]::new)).getSingleResult()).longValue();
         if (members > limits.maxLaunchRecipients()) {
             String reason = "the lists hold " + members + " members; a launch takes at most " + limits.maxLaunchRecipients();
@@ -118,24 +134,33 @@ public class LaunchService {
         }
         Launch launch = new Launch();
         launch.bulkActionId = request.bulkActionId();
+        launch.contentVersionId = content.id;
         launch.status = request.scheduledAt() == null ? "QUEUED" : "SCHEDULED";
         launch.scheduledAt = request.scheduledAt();
         launch.launchedBy = caller;
         launch.launchedByUserId = request.launchedByUserId();
         launch.createdAt = OffsetDateTime.now();
         launch.persist();
-        em.createNativeQuery("INSERT INTO launch_list (launch_id, list_id) SELECT ?1, u.id FROM unnest(CAST(?2 AS bigint[])) AS u(id)")
+        // The lists' names are history too: they stay as they were when the list is renamed or deleted.
+        em.createNativeQuery("INSERT INTO launch_list (launch_id, list_id, list_name) SELECT ?1, l.id, l.name FROM marketing_list l WHERE l.id = ANY(CAST(?2 AS bigint[]))")
                 .setParameter(1, launch.id).setParameter(2, listIds.toArray(Long[]::new)).executeUpdate();
         outbox.enqueue(SendJobV1.launch(launch.id));
         MDC.put("launchId", Long.toString(launch.id));
-        LOG.infof("launch %d of bulk action %d over lists %s accepted from %s", launch.id, launch.bulkActionId, listIds, caller);
+        LOG.infof("launch %d of bulk action %d (content version %d) over lists %s accepted from %s", launch.id,
+                launch.bulkActionId, content.version, listIds, caller);
         MDC.remove("launchId");
-        return LaunchView.of(launch, listIds);
+        return view(launch);
     }
 
     @Transactional
     public Optional<LaunchView> find(long id) {
-        return Launch.<Launch>findByIdOptional(id).map(l -> LaunchView.of(l, listIds(id)));
+        return Launch.<Launch>findByIdOptional(id).map(this::view);
+    }
+
+    /** The content the launch froze at acceptance: what every one of its messages was rendered from. */
+    @Transactional
+    public Optional<ContentVersion> content(long id) {
+        return Launch.<Launch>findByIdOptional(id).map(l -> actions.content(l.contentVersionId));
     }
 
     /** Newest first, keyset-paged on the ID. */
@@ -167,7 +192,8 @@ public class LaunchService {
             params.and("to", filter.to());
         }
         List<Launch> found = Launch.<Launch>find(where + " ORDER BY id DESC", params).page(0, limit + 1).list();
-        Keyset<LaunchView> page = Keyset.page(found, limit, l -> LaunchView.of(l, listIds(l.id)), LaunchView::id);
+        Map<Long, LaunchView> views = views(found.stream().limit(limit).toList());
+        Keyset<LaunchView> page = Keyset.page(found, limit, l -> views.get(l.id), LaunchView::id);
         return new LaunchView.Page(page.items(), page.next());
     }
 
@@ -179,7 +205,7 @@ public class LaunchService {
         launch.status = "PAUSED";
         launch.pauseReason = "paused by " + caller;
         launch.statusChangedBy = caller;
-        return LaunchView.of(launch, listIds(id));
+        return view(launch);
     }
 
     @Transactional
@@ -196,7 +222,7 @@ public class LaunchService {
         em.createNativeQuery("UPDATE launch SET lease_owner = NULL, lease_until = NULL WHERE id = ?1").setParameter(1, id)
                 .executeUpdate();
         outbox.enqueue(SendJobV1.launch(id));
-        return LaunchView.of(launch, listIds(id));
+        return view(launch);
     }
 
     /** Deliveries not yet sent become CANCELLED with the launch, in one transaction; those in flight finish. */
@@ -212,7 +238,7 @@ public class LaunchService {
         launch.pending -= cancelled;
         launch.status = "CANCELLED";
         launch.finishedAt = OffsetDateTime.now();
-        return LaunchView.of(launch, listIds(id));
+        return view(launch);
     }
 
     @Transactional
@@ -250,18 +276,36 @@ public class LaunchService {
         }
     }
 
-    private List<Long> listIds(long launchId) {
-        @SuppressWarnings("unchecked")
-        List<Number> ids = em.createNativeQuery("SELECT list_id FROM launch_list WHERE launch_id = ?1 ORDER BY list_id")
-                .setParameter(1, launchId).getResultList();
-        return ids.stream().map(Number::longValue).toList();
+    private LaunchView view(Launch launch) {
+        return views(List.of(launch)).get(launch.id);
     }
 
-    // The caller is part of the request: another caller reusing a key is refused, not answered with someone else's launch.
-    private String hash(String caller, LaunchRequest request) {
+    /** Views of these launches with their lists and content versions, in two queries whatever their number. */
+    private Map<Long, LaunchView> views(List<Launch> launches) {
+        Long[] ids = launches.stream().map(l -> l.id).toArray(Long[]::new);
+        em.flush();
+        @SuppressWarnings("unchecked")
+        List<Tuple> lists = em.createNativeQuery("""
+                SELECT launch_id, list_id, list_name FROM launch_list WHERE launch_id = ANY(CAST(?1 AS bigint[])) ORDER BY list_id""",
+                Tuple.class).setParameter(1, ids).getResultList();
+        Map<Long, List<LaunchView.ListRef>> byLaunch = lists.stream().collect(Collectors.groupingBy(
+                t -> t.get("launch_id", Number.class).longValue(),
+                Collectors.mapping(t -> new LaunchView.ListRef(t.get("list_id", Number.class).longValue(), t.get("list_name", String.class)),
+                        Collectors.toList())));
+        @SuppressWarnings("unchecked")
+        List<Tuple> versions = em.createNativeQuery("""
+                SELECT l.id, v.version FROM launch l JOIN bulk_action_version v ON v.id = l.content_version_id
+                WHERE l.id = ANY(CAST(?1 AS bigint[]))""", Tuple.class).setParameter(1, ids).getResultList();
+        Map<Long, Integer> versionOf = versions.stream().collect(Collectors.toMap(t -> t.get("id", Number.class).longValue(),
+                t -> t.get("version", Number.class).intValue()));
+        return launches.stream().collect(Collectors.toMap(l -> l.id,
+                l -> LaunchView.of(l, versionOf.get(l.id), byLaunch.getOrDefault(l.id, List.of()))));
+    }
+
+    private String hash(LaunchRequest request) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest((caller + "\n" + json.writeValueAsString(request)).getBytes(StandardCharsets.UTF_8)));
+                    .digest(json.writeValueAsString(request).getBytes(StandardCharsets.UTF_8)));
         } catch (JsonProcessingException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -57,7 +57,10 @@ public class ListService {
     /** Refused while a launch over the list is not finished: it still reads the members. */
     @Transactional
     public void delete(long id) {
-        MarketingList list = existing(id);
+        MarketingList list = em.find(MarketingList.class, id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        if (list == null) {
+            throw ProblemException.notFound("marketing list", id, "id");
+        }
         @SuppressWarnings("unchecked")
         List<Number> active = em.createNativeQuery("""
                 SELECT l.id FROM launch l JOIN launch_list ll ON ll.launch_id = l.id
@@ -67,8 +70,7 @@ public class ListService {
             throw new ProblemException(Response.Status.CONFLICT, "marketing list " + id + " is used by launch "
                     + active.get(0) + ", which has not finished", "id", "a launch over this list is still running");
         }
-        // Finished launches keep their history; only the link to the list goes.
-        em.createNativeQuery("DELETE FROM launch_list WHERE list_id = ?1").setParameter(1, id).executeUpdate();
+        // Finished launches keep the list's ID and name in their history (launch_list has no foreign key to it).
         em.createNativeQuery("DELETE FROM list_member WHERE list_id = ?1").setParameter(1, id).executeUpdate();
         list.delete();
     }

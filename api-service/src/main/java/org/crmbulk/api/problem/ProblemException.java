@@ -42,6 +42,11 @@ public class ProblemException extends RuntimeException {
         return this;
     }
 
+    /** This refusal as a WebApplicationException, for places that may throw only those (parameter converters). */
+    public jakarta.ws.rs.WebApplicationException asWebException() {
+        return new jakarta.ws.rs.WebApplicationException(getMessage(), this, toResponse());
+    }
+
     public Problem problem() {
         return problem;
     }

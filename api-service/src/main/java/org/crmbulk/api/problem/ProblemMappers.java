@@ -59,13 +59,19 @@ public class ProblemMappers {
         if (field.isEmpty()) {
             field = "body";
         }
-        String reason = e instanceof UnrecognizedPropertyException ? "unknown field" : "wrong type or shape";
+        String reason = e instanceof UnrecognizedPropertyException ? "unknown field"
+                : e instanceof StrictJson.TextRefused refused ? refused.reason() : "wrong type or shape";
         return Problem.of(Response.Status.BAD_REQUEST, field + ": " + reason,
                 List.of(new Problem.FieldError(field, reason))).toResponse();
     }
 
     @ServerExceptionMapper
     public Response web(WebApplicationException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProblemException problem) {
+                return problem.toResponse();
+            }
+        }
         if (e.getCause() instanceof JsonParseException parse) {
             return malformedJson(parse);
         }
@@ -81,6 +87,12 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response unexpected(RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.jboss.resteasy.reactive.server.core.multipart.MultipartParser.MalformedMessageException) {
+                return Problem.of(Response.Status.BAD_REQUEST, "the multipart body is malformed",
+                        List.of(new Problem.FieldError("file", "a malformed part (e.g. a control character in its headers)"))).toResponse();
+            }
+        }
         if (databaseUnavailable(e)) {
             // A restart or failover of PostgreSQL: say so and when to come back, rather than a bare 500.
             LOG.warnf("database unavailable: %s", e.getMessage());

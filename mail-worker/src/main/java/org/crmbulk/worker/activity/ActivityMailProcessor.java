@@ -11,6 +11,7 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.launch.JdbcLaunchStore;
@@ -19,7 +20,6 @@ import org.crmbulk.worker.metrics.MailMetrics.DeliveryOutcome;
 import org.crmbulk.worker.metrics.MailMetrics.Mode;
 import org.crmbulk.worker.smtp.MailTransport;
 import org.crmbulk.worker.smtp.RelayRateLimiter;
-import org.crmbulk.worker.smtp.OutgoingMail;
 import org.crmbulk.worker.smtp.SendResult;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -59,11 +59,14 @@ public class ActivityMailProcessor {
 
     private final String owner = "activity-mail/" + UUID.randomUUID().toString().substring(0, 8);
 
-    record Job(long id, String mode, String from, String subject, String text, String html,
+    record Job(long id, String mode, String from, String fromName, String subject, String text, String html,
             List<MimeBodies.Attachment> attachments) {
     }
 
-    record Recipient(long id, String email, String kind, int attempts) {
+    record Recipient(long id, String email, String name, String kind, int attempts) {
+        MailMessage.Mailbox mailbox() {
+            return new MailMessage.Mailbox(email, name);
+        }
     }
 
     public void process(long jobId) {
@@ -79,8 +82,8 @@ public class ActivityMailProcessor {
         if ("BULK".equals(job.mode())) {
             for (int from = 0; from < pending.size(); from += maxRecipientsPerMessage) {
                 List<Recipient> chunk = pending.subList(from, Math.min(pending.size(), from + maxRecipientsPerMessage));
-                List<String> to = chunk.stream().filter(r -> "TO".equals(r.kind())).map(Recipient::email).toList();
-                List<String> cc = chunk.stream().filter(r -> "CC".equals(r.kind())).map(Recipient::email).toList();
+                List<MailMessage.Mailbox> to = chunk.stream().filter(r -> "TO".equals(r.kind())).map(Recipient::mailbox).toList();
+                List<MailMessage.Mailbox> cc = chunk.stream().filter(r -> "CC".equals(r.kind())).map(Recipient::mailbox).toList();
                 if (to.isEmpty()) {
                     to = cc;
                     cc = List.of();
@@ -95,7 +98,7 @@ public class ActivityMailProcessor {
         } else {
             for (Recipient r : pending) {
                 String messageId = messageId(jobId, domain);
-                SendResult result = send(job, List.of(r.email()), List.of(), messageId, lease);
+                SendResult result = send(job, List.of(r.mailbox()), List.of(), messageId, lease);
                 if (result == null) {
                     return;
                 }
@@ -106,7 +109,7 @@ public class ActivityMailProcessor {
     }
 
     /** @return the relay's answer, or null when the job's lease was lost (another worker finishes it; nothing sent) */
-    private SendResult send(Job job, List<String> to, List<String> cc, String messageId, Lease lease) {
+    private SendResult send(Job job, List<MailMessage.Mailbox> to, List<MailMessage.Mailbox> cc, String messageId, Lease lease) {
         try {
             rateLimiter.acquire(1);
         } catch (InterruptedException e) {
@@ -119,8 +122,8 @@ public class ActivityMailProcessor {
             return null;
         }
         Mode mode = "BULK".equals(job.mode()) ? Mode.BULK : Mode.INDIVIDUAL;
-        return metrics.send(mode, transport.send(new OutgoingMail(job.from(), null, to, cc, job.subject(), job.text(), job.html(),
-                job.attachments(), messageId))).toCompletableFuture().join();
+        return metrics.send(mode, transport.send(new MailMessage(new MailMessage.Mailbox(job.from(), job.fromName()), null, to, cc, job.subject(),
+                job.text(), job.html(), job.attachments(), messageId, java.util.Map.of()))).toCompletableFuture().join();
     }
 
     /** @return true when some recipient waits for a retry */
@@ -187,13 +190,13 @@ public class ActivityMailProcessor {
                 UPDATE mail_job SET status = 'SENDING', lease_owner = ?, lease_until = now() + make_interval(secs => ?)
                 WHERE id = ? AND (status = 'QUEUED' AND (lease_until IS NULL OR lease_until <= now())
                                   OR status = 'SENDING' AND lease_until < now())
-                RETURNING id, mode, from_address, subject, text_body, html_body, activity_id""")) {
+                RETURNING id, mode, from_address, from_name, subject, text_body, html_body""")) {
             s.setString(1, holder);
             s.setDouble(2, config.claimLease().toMillis() / 1000.0);
             s.setLong(3, jobId);
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next() ? new Job(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), JdbcLaunchStore.attachments(c, "activity_attachment", "activity_id", rs.getLong(7))) : null;
+                        rs.getString(6), rs.getString(7), JdbcLaunchStore.mailJobAttachments(c, rs.getLong(1))) : null;
             }
         } catch (SQLException e) {
             throw new JdbcLaunchStore.StoreException(e);
@@ -203,11 +206,11 @@ public class ActivityMailProcessor {
     private List<Recipient> pending(long jobId) {
         List<Recipient> pending = new ArrayList<>();
         try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(
-                "SELECT id, email, kind, attempts FROM mail_job_recipient WHERE mail_job_id = ? AND status = 'PENDING' ORDER BY id")) {
+                "SELECT id, email, display_name, kind, attempts FROM mail_job_recipient WHERE mail_job_id = ? AND status = 'PENDING' ORDER BY id")) {
             s.setLong(1, jobId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
-                    pending.add(new Recipient(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4)));
+                    pending.add(new Recipient(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5)));
                 }
             }
         } catch (SQLException e) {

@@ -130,45 +130,45 @@ public class JdbcLaunchStore implements LaunchStore {
         });
     }
 
+    /** The columns of a frozen content version (alias v), as {@link #frozen} reads them. */
+    private static final String VERSION_COLUMNS = """
+            v.id, v.from_address, v.from_name, v.reply_to, v.subject_template, v.text_template, v.html_template,
+            v.create_activity, coalesce(v.activity_type, 'EMAIL')""";
+
     @Override
     public Optional<LaunchContent> content(long launchId) {
         return inTransaction(c -> {
-            LaunchContent content;
-            try (PreparedStatement s = c.prepareStatement("""
-                    SELECT a.id, a.from_address, a.reply_to, a.subject_template, a.text_template, a.html_template,
-                           a.create_activity, coalesce(a.activity_type, 'EMAIL'),
-                           CASE WHEN a.activity_owner = 'FIXED' THEN a.activity_owner_user_id ELSE l.launched_by_user_id END
-                    FROM launch l JOIN bulk_action a ON a.id = l.bulk_action_id WHERE l.id = ?""")) {
+            // Named query "frozen content": the version the launch took at acceptance, never the action's current one.
+            try (PreparedStatement s = c.prepareStatement("SELECT " + VERSION_COLUMNS + """
+                    , CASE WHEN v.activity_owner = 'FIXED' THEN v.activity_owner_user_id ELSE l.launched_by_user_id END
+                    FROM launch l JOIN bulk_action_version v ON v.id = l.content_version_id WHERE l.id = ?""")) {
                 s.setLong(1, launchId);
-                try (ResultSet rs = s.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<LaunchContent>empty();
-                    }
-                    long actionId = rs.getLong(1);
-                    content = new LaunchContent(launchId, rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getString(6), attachments(c, actionId), rs.getBoolean(7), rs.getString(8),
-                            (Long) rs.getObject(9, Long.class));
-                }
+                return frozen(c, s, launchId);
             }
-            return Optional.of(content);
         });
     }
 
-    /** A bulk action's content outside any launch (test sends): no activities. */
-    public Optional<LaunchContent> actionContent(long bulkActionId) {
+    /** The content a test send froze when it was requested: no activities. */
+    public Optional<LaunchContent> testSendContent(long testSendId) {
         return inTransaction(c -> {
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT from_address, reply_to, subject_template, text_template, html_template FROM bulk_action WHERE id = ?")) {
-                s.setLong(1, bulkActionId);
-                try (ResultSet rs = s.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<LaunchContent>empty();
-                    }
-                    return Optional.of(new LaunchContent(0, rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getString(5), attachments(c, bulkActionId), false, null, null));
-                }
+            try (PreparedStatement s = c.prepareStatement("SELECT " + VERSION_COLUMNS + """
+                    , NULL FROM test_send t JOIN bulk_action_version v ON v.id = t.content_version_id WHERE t.id = ?""")) {
+                s.setLong(1, testSendId);
+                return frozen(c, s, 0);
             }
         });
+    }
+
+    private static Optional<LaunchContent> frozen(Connection c, PreparedStatement s, long launchId) throws SQLException {
+        try (ResultSet rs = s.executeQuery()) {
+            if (!rs.next()) {
+                return Optional.empty();
+            }
+            long versionId = rs.getLong(1);
+            return Optional.of(new LaunchContent(launchId, versionId, rs.getString(2), rs.getString(3), rs.getString(4),
+                    rs.getString(5), rs.getString(6), rs.getString(7), versionAttachments(c, versionId), rs.getBoolean(8),
+                    rs.getString(9), (Long) rs.getObject(10, Long.class)));
+        }
     }
 
     /** The merge fields of one contact, as templates see them; empty when it does not exist. */
@@ -176,20 +176,29 @@ public class JdbcLaunchStore implements LaunchStore {
         if (contactId == null) {
             return Map.of();
         }
-        return inTransaction(c -> contacts(c, List.<Object[]>of(new Object[] {null, null, null, null, null, contactId}))
-                .getOrDefault(contactId, Map.of()));
+        return inTransaction(c -> contacts(c, List.of(contactId)).getOrDefault(contactId, Map.of()));
     }
 
-    private static List<MimeBodies.Attachment> attachments(Connection c, long actionId) throws SQLException {
-        return attachments(c, "attachment", "bulk_action_id", actionId);
+    /** A content version's attachments in their order, loaded once per launch and shared by every message. */
+    private static List<MimeBodies.Attachment> versionAttachments(Connection c, long versionId) throws SQLException {
+        return attachments(c, """
+                SELECT a.filename, a.content_type, b.content
+                FROM bulk_action_version_attachment va JOIN attachment a ON a.id = va.attachment_id
+                JOIN content_blob b ON b.sha256 = a.sha256
+                WHERE va.version_id = ? ORDER BY va.position""", versionId);
     }
 
-    /** The attachments a bulk action or an activity owns, in upload order, loaded once per launch or job. */
-    public static List<MimeBodies.Attachment> attachments(Connection c, String table, String ownerColumn, long ownerId)
-            throws SQLException {
+    /** The attachments a mail job froze when its task ran, in their order. */
+    public static List<MimeBodies.Attachment> mailJobAttachments(Connection c, long mailJobId) throws SQLException {
+        return attachments(c, """
+                SELECT m.filename, m.content_type, b.content
+                FROM mail_job_attachment m JOIN content_blob b ON b.sha256 = m.sha256
+                WHERE m.mail_job_id = ? ORDER BY m.position""", mailJobId);
+    }
+
+    private static List<MimeBodies.Attachment> attachments(Connection c, String query, long ownerId) throws SQLException {
         List<MimeBodies.Attachment> attachments = new ArrayList<>();
-        try (PreparedStatement s = c.prepareStatement(
-                "SELECT filename, content_type, content FROM " + table + " WHERE " + ownerColumn + " = ? ORDER BY id")) {
+        try (PreparedStatement s = c.prepareStatement(query)) {
             s.setLong(1, ownerId);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
@@ -275,14 +284,15 @@ public class JdbcLaunchStore implements LaunchStore {
                                 "SENDING".equals(rs.getString(5)), rs.getObject(6), rs.getTimestamp(7).toInstant()});
                     }
                 }
-                Map<Long, Map<String, Object>> contacts = contacts(c, rows);
+                Map<Long, Map<String, Object>> contacts = contacts(c,
+                        rows.stream().filter(r -> r[5] != null).map(r -> ((Number) r[5]).longValue()).toList());
                 for (Object[] r : rows) {
                     boolean wasSending = (Boolean) r[4];
                     if (wasSending) {
                         reclaimed++;
                     }
-                    Map<String, Object> contact = r[5] == null ? Map.of("email", r[1])
-                            : contacts.getOrDefault(((Number) r[5]).longValue(), Map.of("email", r[1]));
+                    // A contact deleted since the expansion gets no message: null tells the sender to skip it.
+                    Map<String, Object> contact = r[5] == null ? Map.of("email", r[1]) : contacts.get(((Number) r[5]).longValue());
                     claimed.add(new ClaimedDelivery((Long) r[0], (String) r[1], (String) r[2], (Integer) r[3],
                             wasSending, contact, (Instant) r[6]));
                 }
@@ -299,8 +309,7 @@ public class JdbcLaunchStore implements LaunchStore {
         });
     }
 
-    private static Map<Long, Map<String, Object>> contacts(Connection c, List<Object[]> rows) throws SQLException {
-        List<Long> ids = rows.stream().filter(r -> r[5] != null).map(r -> ((Number) r[5]).longValue()).toList();
+    private static Map<Long, Map<String, Object>> contacts(Connection c, List<Long> ids) throws SQLException {
         Map<Long, Map<String, Object>> contacts = new HashMap<>();
         if (ids.isEmpty()) {
             return contacts;

@@ -14,13 +14,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import org.crmbulk.contract.EmailAddresses;
+import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.contract.template.MessageTemplates;
+import org.crmbulk.worker.config.TemplateLimits;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.metrics.MailMetrics;
 import org.crmbulk.worker.metrics.MailMetrics.DeliveryOutcome;
 import org.crmbulk.worker.metrics.MailMetrics.Mode;
 import org.crmbulk.worker.smtp.MailTransport;
-import org.crmbulk.worker.smtp.OutgoingMail;
 import org.crmbulk.worker.smtp.RelayRateLimiter;
 import org.crmbulk.worker.smtp.SendResult;
 import org.crmbulk.worker.trace.Traces;
@@ -63,6 +64,9 @@ public class LaunchProcessor {
 
     @Inject
     RelayRateLimiter rateLimiter;
+
+    @Inject
+    TemplateLimits templateLimits;
 
     /**
      * @param keepGoing false once this worker should stop (shutdown, or the lease was lost)
@@ -198,10 +202,14 @@ public class LaunchProcessor {
                 pending.add(CompletableFuture.completedFuture(Outcome.skipped(d.id(), "skipped: invalid address: " + invalid)));
                 continue;
             }
-            OutgoingMail mail;
+            if (d.contact() == null) {
+                pending.add(CompletableFuture.completedFuture(Outcome.skipped(d.id(), "skipped: the contact was deleted")));
+                continue;
+            }
+            MailMessage mail;
             try {
-                mail = compose(content, d);
-            } catch (RuntimeException e) {
+                mail = compose(content, d, templateLimits.limits());
+            } catch (MessageTemplates.RenderException e) {
                 pending.add(CompletableFuture.completedFuture(Outcome.failed(d.id(), "template: " + e.getMessage())));
                 continue;
             }
@@ -210,14 +218,21 @@ public class LaunchProcessor {
         return pending.stream().map(CompletableFuture::join).toList();
     }
 
-    /** Renders one message; launches and test sends share it, so a test shows what recipients get. */
-    public static OutgoingMail compose(LaunchContent content, ClaimedDelivery d) {
-        String subject = oneLine(MessageTemplates.renderText(content.subjectTemplate(), d.contact()));
-        String html = content.htmlTemplate() == null ? null : MessageTemplates.renderHtml(content.htmlTemplate(), d.contact());
-        String text = content.textTemplate() != null ? MessageTemplates.renderText(content.textTemplate(), d.contact())
+    /**
+     * Renders one message from the launch's frozen content; launches and test sends share it, so a test
+     * shows what recipients get.
+     *
+     * @throws MessageTemplates.RenderException when this contact's message cannot be rendered within the limits
+     */
+    public static MailMessage compose(LaunchContent content, ClaimedDelivery d, MessageTemplates.Limits limits) {
+        MessageTemplates.Merge merge = MessageTemplates.Merge.of(d.contact());
+        String subject = MessageTemplates.renderSubject(content.subjectTemplate(), merge, limits);
+        String html = content.htmlTemplate() == null ? null : MessageTemplates.renderHtml(content.htmlTemplate(), merge, limits);
+        String text = content.textTemplate() != null ? MessageTemplates.renderText(content.textTemplate(), merge, limits)
                 : MessageTemplates.textFromHtml(html);
-        return new OutgoingMail(content.from(), content.replyTo(), List.of(d.email()), List.of(), subject, text, html,
-                content.attachments(), d.messageId());
+        return new MailMessage(new MailMessage.Mailbox(content.from(), content.fromName()), content.replyTo(),
+                List.of(MailMessage.Mailbox.of(d.email())), List.of(), subject, text, html, content.attachments(), d.messageId(),
+                Map.of());
     }
 
     private Outcome outcome(ClaimedDelivery d, SendResult result, String subject) {
@@ -269,11 +284,6 @@ public class LaunchProcessor {
         long base = config.retryDelay().toMillis() << Math.min(attempts - 1, 20);
         long capped = Math.min(base, config.maxRetryDelay().toMillis());
         return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
-    }
-
-    // A rendered subject must stay one header line, whatever a contact's fields hold.
-    private static String oneLine(String subject) {
-        return subject.replaceAll("[\\r\\n\\t\\x00-\\x1f\\x7f]+", " ").trim();
     }
 
     static String domainOf(String from) {

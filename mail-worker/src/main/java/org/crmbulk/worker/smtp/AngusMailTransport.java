@@ -1,6 +1,5 @@
 package org.crmbulk.worker.smtp;
 
-import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
@@ -8,7 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-import org.crmbulk.contract.mime.MimeBodies;
+import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
@@ -21,11 +20,8 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.mail.Address;
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
-import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 
 /**
@@ -115,14 +111,14 @@ public class AngusMailTransport implements MailTransport {
     }
 
     @Override
-    public CompletionStage<SendResult> send(OutgoingMail mail) {
+    public CompletionStage<SendResult> send(MailMessage mail) {
         return CompletableFuture.supplyAsync(() -> sendNow(mail), senders);
     }
 
-    private SendResult sendNow(OutgoingMail mail) {
+    private SendResult sendNow(MailMessage mail) {
         Connection c = connection.get();
         try {
-            MimeMessage message = compose(mail);
+            MimeMessage message = mail.toMimeMessage(session);
             SMTPTransport t = connected(c);
             t.sendMessage(message, message.getAllRecipients());
             c.lastUsed = System.currentTimeMillis();
@@ -176,30 +172,6 @@ public class AngusMailTransport implements MailTransport {
             }
             c.transport = null;
         }
-    }
-
-    private MimeMessage compose(OutgoingMail mail) throws MessagingException {
-        MimeMessage m = new FixedIdMessage(session, mail.messageId());
-        m.setFrom(new InternetAddress(mail.from()));
-        if (mail.replyTo() != null) {
-            m.setReplyTo(new Address[] {new InternetAddress(mail.replyTo())});
-        }
-        m.setRecipients(Message.RecipientType.TO, addresses(mail.to()));
-        if (!mail.cc().isEmpty()) {
-            m.setRecipients(Message.RecipientType.CC, addresses(mail.cc()));
-        }
-        m.setSubject(mail.subject(), "UTF-8");
-        MimeBodies.fill(m, mail.text(), mail.html(), mail.attachments());
-        m.saveChanges();
-        return m;
-    }
-
-    private static InternetAddress[] addresses(List<String> list) throws MessagingException {
-        InternetAddress[] out = new InternetAddress[list.size()];
-        for (int i = 0; i < list.size(); i++) {
-            out[i] = new InternetAddress(list.get(i));
-        }
-        return out;
     }
 
     private static SMTPAddressFailedException nested(MessagingException e) {
@@ -258,21 +230,6 @@ public class AngusMailTransport implements MailTransport {
         public java.net.Socket createSocket(java.net.InetAddress host, int port, java.net.InetAddress local, int localPort)
                 throws java.io.IOException {
             return noDelay(PLAIN.createSocket(host, port, local, localPort));
-        }
-    }
-
-    /** Keeps the delivery's own Message-ID: a resend after a crash must carry the same one. */
-    private static final class FixedIdMessage extends MimeMessage {
-        private final String id;
-
-        FixedIdMessage(Session session, String id) {
-            super(session);
-            this.id = id;
-        }
-
-        @Override
-        protected void updateMessageID() throws MessagingException {
-            setHeader("Message-ID", id);
         }
     }
 }

@@ -3,6 +3,7 @@ package org.crmbulk.worker.smtp;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 
+import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.worker.config.DeliveryConfig;
 
@@ -27,12 +28,12 @@ public class QuarkusMailerTransport implements MailTransport {
     DeliveryConfig config;
 
     @Override
-    public CompletionStage<SendResult> send(OutgoingMail mail) {
-        Mail message = new Mail().setTo(mail.to()).setSubject(mail.subject()).setText(mail.text())
-                .setFrom(mail.from())
+    public CompletionStage<SendResult> send(MailMessage mail) {
+        Mail message = new Mail().setTo(mail.to().stream().map(MailMessage.Mailbox::email).toList())
+                .setSubject(mail.subject()).setText(mail.text()).setFrom(mail.from().email())
                 .addHeader("Message-ID", mail.messageId());
         if (!mail.cc().isEmpty()) {
-            message.setCc(mail.cc());
+            message.setCc(mail.cc().stream().map(MailMessage.Mailbox::email).toList());
         }
         if (mail.html() != null) {
             message.setHtml(mail.html());

@@ -13,6 +13,9 @@ import java.util.UUID;
 
 import javax.sql.DataSource;
 
+import org.crmbulk.contract.mime.MailMessage;
+import org.crmbulk.contract.template.MessageTemplates;
+import org.crmbulk.worker.config.TemplateLimits;
 import org.crmbulk.worker.launch.ClaimedDelivery;
 import org.crmbulk.worker.launch.JdbcLaunchStore;
 import org.crmbulk.worker.launch.LaunchContent;
@@ -22,7 +25,6 @@ import org.crmbulk.worker.metrics.MailMetrics.DeliveryOutcome;
 import org.crmbulk.worker.metrics.MailMetrics.Mode;
 import org.crmbulk.worker.smtp.MailTransport;
 import org.crmbulk.worker.smtp.RelayRateLimiter;
-import org.crmbulk.worker.smtp.OutgoingMail;
 import org.crmbulk.worker.smtp.SendResult;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -52,6 +54,9 @@ public class TestSendProcessor {
     @Inject
     RelayRateLimiter rateLimiter;
 
+    @Inject
+    TemplateLimits templateLimits;
+
     private void acquirePermit() {
         try {
             rateLimiter.acquire(1);
@@ -65,19 +70,25 @@ public class TestSendProcessor {
         if (claimed == null) {
             return; // done already, or another worker has it
         }
-        long actionId = (Long) claimed[0];
         Long contactId = (Long) claimed[1];
         List<String> addresses = Arrays.asList((String[]) claimed[2]);
         List<Map<String, Object>> results = new ArrayList<>();
-        LaunchContent content = store.actionContent(actionId).orElse(null);
+        LaunchContent content = store.testSendContent(testSendId).orElse(null);
         if (content != null) {
             Map<String, Object> contact = store.contactFields(contactId);
             for (String address : addresses) {
                 String messageId = "<test." + testSendId + "." + UUID.randomUUID().toString().substring(0, 8) + "@"
                         + content.from().substring(content.from().lastIndexOf('@') + 1) + ">";
-                OutgoingMail mail = LaunchProcessor.compose(content, new ClaimedDelivery(0, address, messageId, 1, false, contact, java.time.Instant.now()));
-                acquirePermit();
-                SendResult result = metrics.send(Mode.TEST, transport.send(mail)).toCompletableFuture().join();
+                SendResult result;
+                try {
+                    MailMessage mail = LaunchProcessor.compose(content,
+                            new ClaimedDelivery(0, address, messageId, 1, false, contact, java.time.Instant.now()), templateLimits.limits());
+                    acquirePermit();
+                    result = metrics.send(Mode.TEST, transport.send(mail)).toCompletableFuture().join();
+                } catch (MessageTemplates.RenderException e) {
+                    // Nothing was sent: the test send ends with the reason instead of staying SENDING.
+                    result = SendResult.permanent("template: " + e.getMessage());
+                }
                 // A test send is not retried: whatever the relay did not accept has failed.
                 metrics.delivery(Mode.TEST, result.kind() == SendResult.Kind.ACCEPTED ? DeliveryOutcome.SENT : DeliveryOutcome.FAILED);
                 Map<String, Object> r = new LinkedHashMap<>();

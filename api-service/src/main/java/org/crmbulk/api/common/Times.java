@@ -1,4 +1,4 @@
-package org.crmbulk.api.launch;
+package org.crmbulk.api.common;
 
 import java.sql.Timestamp;
 import java.time.Instant;
