@@ -47,6 +47,8 @@ class ActivityMailSystemTest {
     private static String replicaB;
     private static long activity;
     private static Map<String, Set<String>> expected;
+    /** The display names the activity gives its people (the owner, Šéf, is also the sender). */
+    private static Map<String, String> names;
     private static final byte[] AGENDA = new byte[30_000];
 
     @BeforeAll
@@ -79,6 +81,8 @@ class ActivityMailSystemTest {
                 "participants", Set.of(p + "-ucastnik@example.cz", p + "-guest@example.cz", p + "-deputy@example.cz"),
                 "participants+responsible", Set.of(p + "-ucastnik@example.cz", p + "-guest@example.cz", p + "-deputy@example.cz",
                         p + "-boss@example.cz"));
+        names = Map.of(p + "-kontakt@example.cz", "Jiří Kontakt", p + "-boss@example.cz", "Šéf", p + "-ucastnik@example.cz", "Účastník",
+                p + "-guest@example.cz", "Host Hostovský", p + "-info1@example.cz", "Info");
     }
 
     @BeforeEach
@@ -100,7 +104,10 @@ class ActivityMailSystemTest {
                     .isEqualTo(want);
             assertThat(job.getList("recipients.status")).containsOnly("SENT");
             assertThat(job.getString("mode")).isEqualTo("INDIVIDUAL");
+            assertThat(job.getString("requestedBy")).as("the caller, from the token").isEqualTo("system-test");
+            assertThat(job.getString("label")).isEqualTo("novak");
             assertThat(mails).allSatisfy(m -> assertThat(Mails.attachment(m, "agenda.pdf")).isEqualTo(AGENDA));
+            assertThat(mails).allSatisfy(ActivityMailSystemTest::carriesDisplayNames);
         }
     }
 
@@ -120,6 +127,7 @@ class ActivityMailSystemTest {
             assertThat(copies).hasSize(want.size());
             assertThat(job.getString("mode")).isEqualTo("BULK");
             assertThat(Mails.attachment(mail, "agenda.pdf")).isEqualTo(AGENDA);
+            carriesDisplayNames(mail);
         }
     }
 
@@ -181,7 +189,7 @@ class ActivityMailSystemTest {
     }
 
     private static JsonPath runTask(String taskId, int status) {
-        return given().contentType(ContentType.JSON).body(Map.of("task", taskId, "requestedBy", "novak"))
+        return given().contentType(ContentType.JSON).body(Map.of("task", taskId, "label", "novak"))
                 .post("/api/v1/activities/{id}/mail-tasks", activity).then().statusCode(status).extract().jsonPath();
     }
 
@@ -210,6 +218,26 @@ class ActivityMailSystemTest {
 
     private static long post(String path, Map<String, Object> body) {
         return given().contentType(ContentType.JSON).body(body).post(path).then().statusCode(201).extract().jsonPath().getLong("id");
+    }
+
+    /** Every named person appears with their name (RFC 2047 in the headers), the sender too: as the .eml draft keeps them. */
+    private static void carriesDisplayNames(MimeMessage m) {
+        try {
+            jakarta.mail.internet.InternetAddress from = (jakarta.mail.internet.InternetAddress) m.getFrom()[0];
+            assertThat(from.getPersonal()).as("sender's name").isEqualTo("Šéf");
+            for (Message.RecipientType type : List.of(Message.RecipientType.TO, Message.RecipientType.CC)) {
+                Address[] addresses = m.getRecipients(type);
+                for (Address a : addresses == null ? new Address[0] : addresses) {
+                    jakarta.mail.internet.InternetAddress ia = (jakarta.mail.internet.InternetAddress) a;
+                    String name = names.get(ia.getAddress().toLowerCase());
+                    if (name != null) {
+                        assertThat(ia.getPersonal()).as("name of " + ia.getAddress()).isEqualTo(name);
+                    }
+                }
+            }
+        } catch (jakarta.mail.MessagingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<String> recipients(MimeMessage m, Message.RecipientType type) {

@@ -46,7 +46,7 @@ final class SystemApi {
     /** Launches the bulk action over one list; returns the launch's Location. */
     static String startLaunch(long action, long list) {
         return given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(list)))
-                .post("/api/v1/launches").then().statusCode(202).extract().header("Location");
+                .post("/api/v1/launches").then().log().ifValidationFails().statusCode(202).extract().header("Location");
     }
 
     static JsonPath launch(String location) {

@@ -152,7 +152,7 @@ public class JdbcLaunchStore implements LaunchStore {
     public Optional<LaunchContent> testSendContent(long testSendId) {
         return inTransaction(c -> {
             try (PreparedStatement s = c.prepareStatement("SELECT " + VERSION_COLUMNS + """
-                    , NULL FROM test_send t JOIN bulk_action_version v ON v.id = t.content_version_id WHERE t.id = ?""")) {
+                    , CAST(NULL AS bigint) FROM test_send t JOIN bulk_action_version v ON v.id = t.content_version_id WHERE t.id = ?""")) {
                 s.setLong(1, testSendId);
                 return frozen(c, s, 0);
             }
