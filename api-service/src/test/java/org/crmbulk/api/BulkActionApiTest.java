@@ -50,13 +50,13 @@ class BulkActionApiTest {
     }
 
     @Test
-    void a_template_with_an_unknown_field_or_bad_syntax_is_refused_with_line_and_column() {
+    void a_template_with_an_unknown_field_or_bad_syntax_is_unprocessable_with_line_and_column() {
         Api.post("/api/v1/bulk-actions", action("Hi", "Dear {contact.firstName},\n  see {contact.nickname}", null))
-                .statusCode(400).contentType("application/problem+json")
+                .statusCode(422).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("textBody"))
                 .body("errors[0].line", equalTo(2)).body("errors[0].column", equalTo(7))
                 .body("errors[0].reason", containsString("unknown field"));
-        Api.post("/api/v1/bulk-actions", action("Hi {#if contact.firstName}", "x", null)).statusCode(400)
+        Api.post("/api/v1/bulk-actions", action("Hi {#if contact.firstName}", "x", null)).statusCode(422)
                 .body("errors[0].field", equalTo("subject")).body("errors[0].reason", containsString("syntax error"));
         Api.post("/api/v1/bulk-actions", action("Hi", null, null)).statusCode(400)
                 .body("errors[0].field", equalTo("textBody"));
@@ -161,7 +161,7 @@ class BulkActionApiTest {
     void code_in_a_template_is_refused_at_save_with_line_and_column() {
         for (String code : List.of("{#eval contact.custom.tpl}", "{#include foo}", "{config:secret}", "{contact.custom.get(cdi:bean)}",
                 "{inject:x}", "{contact.firstName.toUpperCase()}", "{#for i in 1000000}x{/for}")) {
-            Api.post("/api/v1/bulk-actions", action("Hi", "Line one\nsee " + code, null)).statusCode(400)
+            Api.post("/api/v1/bulk-actions", action("Hi", "Line one\nsee " + code, null)).statusCode(422)
                     .contentType("application/problem+json").body("errors[0].field", equalTo("textBody"))
                     .body("errors[0].line", equalTo(2));
         }

@@ -214,11 +214,17 @@ public class BulkActionService {
         attachments.collectGarbage(dropped);
     }
 
+    /** A template outside the allow-list is well-formed input the service will not process: 422 with line and column. */
     private void check(BulkActionRequest r) {
+        List<Problem.FieldError> templates = new ArrayList<>();
+        template("subject", r.subject(), templates);
+        template("textBody", r.textBody(), templates);
+        template("htmlBody", r.htmlBody(), templates);
+        if (!templates.isEmpty()) {
+            throw new ProblemException(new Problem("about:blank", "Unprocessable Content", 422,
+                    templates.stream().map(e -> e.field() + ": " + e.reason()).reduce((x, y) -> x + "; " + y).orElse(""), templates));
+        }
         List<Problem.FieldError> errors = new ArrayList<>();
-        template("subject", r.subject(), errors);
-        template("textBody", r.textBody(), errors);
-        template("htmlBody", r.htmlBody(), errors);
         if (blank(r.textBody()) && blank(r.htmlBody())) {
             errors.add(new Problem.FieldError("textBody", "give a text body, an HTML body, or both"));
         }
