@@ -12,6 +12,7 @@ import org.crmbulk.api.problem.Problem;
 import org.crmbulk.api.problem.ProblemException;
 import org.crmbulk.api.user.CrmUser;
 import org.crmbulk.contract.template.MessageTemplates;
+import org.crmbulk.contract.template.TemplateLimits;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

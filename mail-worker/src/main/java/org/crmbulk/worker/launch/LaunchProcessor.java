@@ -16,7 +16,7 @@ import java.util.function.BooleanSupplier;
 import org.crmbulk.contract.EmailAddresses;
 import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.contract.template.MessageTemplates;
-import org.crmbulk.worker.config.TemplateLimits;
+import org.crmbulk.contract.template.TemplateLimits;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.metrics.MailMetrics;
 import org.crmbulk.worker.metrics.MailMetrics.DeliveryOutcome;

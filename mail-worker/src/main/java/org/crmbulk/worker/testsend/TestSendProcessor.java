@@ -15,7 +15,7 @@ import javax.sql.DataSource;
 
 import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.contract.template.MessageTemplates;
-import org.crmbulk.worker.config.TemplateLimits;
+import org.crmbulk.contract.template.TemplateLimits;
 import org.crmbulk.worker.launch.ClaimedDelivery;
 import org.crmbulk.worker.launch.JdbcLaunchStore;
 import org.crmbulk.worker.launch.LaunchContent;

@@ -1,11 +1,9 @@
-package org.crmbulk.api.bulkaction;
-
-import org.crmbulk.contract.template.MessageTemplates;
+package org.crmbulk.contract.template;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
-/** How long a rendered part may be (previews here; the worker reads the same settings for what it sends). */
+/** How long a rendered part may be: one mapping for both services, so a preview is bounded as the send is. */
 @ConfigMapping(prefix = "crm.templates")
 public interface TemplateLimits {
 
