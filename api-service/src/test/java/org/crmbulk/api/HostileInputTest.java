@@ -3,9 +3,6 @@ package org.crmbulk.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -239,7 +236,7 @@ class HostileInputTest {
         if (input.in().equals("body")) {
             body = set(body, input.path(), JSON.valueToTree(m.value()));
         }
-        Map<String, Object> before = fingerprint();
+        Map<String, Object> before = Tables.fingerprint();
         if (input.in().equals("header") && m.value() instanceof String v && v.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             // HTTP clients alter such bytes before sending; on the wire they are not HTTP and the HTTP layer refuses them.
             String answer = BadInputTest.raw(op.method() + " " + f.expand(op.path()) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -247,7 +244,7 @@ class HostileInputTest {
                     + "\r\nContent-Type: application/json\r\nContent-Length: " + body.toString().getBytes(StandardCharsets.UTF_8).length
                     + "\r\nConnection: close\r\n\r\n" + body);
             assertThat(answer.substring(0, answer.indexOf('\r'))).as(answer).matches("HTTP/1\\.1 4\\d\\d .*");
-            assertThat(fingerprint()).as(op + " " + input + " = " + m.what() + ": no table changed").isEqualTo(before);
+            assertThat(Tables.fingerprint()).as(op + " " + input + " = " + m.what() + ": no table changed").isEqualTo(before);
             return;
         }
         Response r = send(op, f, body, input, m);
@@ -270,7 +267,7 @@ class HostileInputTest {
                 .toString() : input.name();
         assertThat(fields).as(op + " " + input + " = " + m.what() + ": the problem names the field; " + r.asString())
                 .isNotNull().anySatisfy(field -> assertThat(field).contains(leaf));
-        assertThat(fingerprint()).as(op + " " + input + " = " + m.what() + ": no table changed").isEqualTo(before);
+        assertThat(Tables.fingerprint()).as(op + " " + input + " = " + m.what() + ": no table changed").isEqualTo(before);
     }
 
     private static Response send(Contract.Operation op, Fixtures f, JsonNode body, Input input, Mutation m) {
@@ -430,38 +427,6 @@ class HostileInputTest {
             ((ObjectNode) node).set((String) last, value);
         }
         return copy;
-    }
-
-    // ---------------------------------------------------------------- "nothing changed"
-
-    /**
-     * Per table its row count and the newest row version (xmin), which every insert, update and delete moves;
-     * the outbox by its ID sequence only (no row was ever written), since its relay deletes rows of earlier requests meanwhile.
-     */
-    private static Map<String, Object> fingerprint() throws Exception {
-        Map<String, Object> out = new LinkedHashMap<>();
-        try (Connection c = LaunchApiTest.db(); Statement s = c.createStatement()) {
-            List<String> tables = new ArrayList<>();
-            try (ResultSet rs = s.executeQuery("""
-                    SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-                      AND table_name <> 'flyway_schema_history' ORDER BY table_name""")) {
-                while (rs.next()) {
-                    tables.add(rs.getString(1));
-                }
-            }
-            StringBuilder query = new StringBuilder();
-            for (String t : tables) {
-                query.append(query.isEmpty() ? "" : " UNION ALL ").append(t.equals("outbox")
-                        ? "SELECT 'outbox', 0, last_value FROM outbox_id_seq"
-                        : "SELECT '" + t + "', count(*), coalesce(max(xmin::text::bigint), 0) FROM " + t);
-            }
-            try (ResultSet rs = s.executeQuery(query.toString())) {
-                while (rs.next()) {
-                    out.put(rs.getString(1), rs.getLong(2) + "/" + rs.getLong(3));
-                }
-            }
-        }
-        return out;
     }
 
     // ---------------------------------------------------------------- fixtures

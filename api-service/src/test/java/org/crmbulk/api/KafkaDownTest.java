@@ -35,10 +35,12 @@ class KafkaDownTest {
         long launch = given().contentType(ContentType.JSON).body(Map.of("bulkActionId", action, "listIds", List.of(list)))
                 .post("/api/v1/launches").then().statusCode(202).extract().jsonPath().getLong("id");
 
-        // Several relay rounds fail meanwhile; the job must survive every one of them.
-        Thread.sleep(3_000);
-        assertThat(LaunchApiTest.count("SELECT count(*) FROM outbox WHERE payload LIKE '%\"targetId\":" + launch + ",%'"))
-                .isEqualTo(1);
+        // Three relay rounds fail on the job (each one recorded on its row); it must survive every one of them.
+        String job = "FROM outbox WHERE payload LIKE '%\"targetId\":" + launch + ",%'";
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> LaunchApiTest.count("SELECT coalesce(max(attempts), 0) " + job) >= 3);
+        assertThat(LaunchApiTest.count("SELECT count(*) " + job)).isEqualTo(1);
+        assertThat(LaunchApiTest.count("SELECT count(*) " + job + " AND last_error IS NOT NULL")).as("why it waits is on the row").isEqualTo(1);
         given().get("/api/v1/launches/{id}", launch).then().statusCode(200);
     }
 }

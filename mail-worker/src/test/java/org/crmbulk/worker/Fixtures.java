@@ -10,8 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.SendJobs;
@@ -61,13 +65,34 @@ final class Fixtures {
         return id;
     }
 
-    static void publish(SendJobV1 job) {
+    /** Publishes the job as api-service's outbox would; returns where it landed. */
+    static RecordMetadata publish(SendJobV1 job) {
         Properties p = new Properties();
         p.put("bootstrap.servers", System.getProperty(CrmStackResource.KAFKA));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(SendJobs.DEFAULT_TOPIC, job.key(), SendJobs.toJson(job))).get();
+            return producer.send(new ProducerRecord<>(SendJobs.DEFAULT_TOPIC, job.key(), SendJobs.toJson(job))).get();
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** Waits until the worker's consumer group has committed past these records: the worker has handled them. */
+    static void awaitHandled(RecordMetadata... records) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", System.getProperty(CrmStackResource.KAFKA));
+        try (Admin admin = Admin.create(p)) {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollInterval(java.time.Duration.ofMillis(200))
+                    .until(() -> {
+                        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("crm-mail-worker")
+                                .partitionsToOffsetAndMetadata().get();
+                        for (RecordMetadata r : records) {
+                            OffsetAndMetadata c = committed.get(new TopicPartition(r.topic(), r.partition()));
+                            if (c == null || c.offset() <= r.offset()) {
+                                return false;
+                            }
+                        }
+                        return true;
+                    });
         }
     }
 

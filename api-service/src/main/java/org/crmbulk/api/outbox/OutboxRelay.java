@@ -3,9 +3,11 @@ package org.crmbulk.api.outbox;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,6 +21,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 
 /**
  * Publishes outbox rows to Kafka and deletes them in the same transaction. Rows are locked with
@@ -98,22 +101,37 @@ public class OutboxRelay {
         }
     }
 
+    /** What one round did: how many messages it published, or why it could not (its rows' attempts are recorded). */
+    private record Round(int published, Exception failure) {
+    }
+
     /** @return how many messages were published */
     int publishBatch() {
-        return QuarkusTransaction.requiringNew().call(() -> {
-            // Named query "claim outbox batch": oldest first, rows another replica holds are skipped.
-            @SuppressWarnings("unchecked")
-            List<Object[]> rows = em.createNativeQuery(
-                    "SELECT id, topic, message_key, payload, trace_parent FROM outbox ORDER BY id LIMIT ?1 FOR UPDATE SKIP LOCKED")
-                    .setParameter(1, config.batchSize()).getResultList();
-            if (rows.isEmpty()) {
-                return 0;
-            }
+        Round round = QuarkusTransaction.requiringNew().call(this::claimAndPublish);
+        if (round.failure() != null) {
+            throw new IllegalStateException(round.failure().getMessage(), round.failure());
+        }
+        return round.published();
+    }
+
+    private Round claimAndPublish() {
+        // Named query "claim outbox batch": oldest first, rows another replica holds are skipped.
+        @SuppressWarnings("unchecked")
+        List<Tuple> rows = em.createNativeQuery(
+                "SELECT id, topic, message_key, payload, trace_parent FROM outbox ORDER BY id LIMIT ?1 FOR UPDATE SKIP LOCKED", Tuple.class)
+                .setParameter(1, config.batchSize()).getResultList();
+        if (rows.isEmpty()) {
+            return new Round(0, null);
+        }
+        Long[] ids = rows.stream().map(r -> r.get("id", Number.class).longValue()).toArray(Long[]::new);
+        try {
             List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
-            for (Object[] row : rows) {
-                ProducerRecord<String, String> record = new ProducerRecord<>((String) row[1], (String) row[2], (String) row[3]);
-                if (row[4] != null) {
-                    record.headers().add(Outbox.TRACEPARENT, ((String) row[4]).getBytes(StandardCharsets.US_ASCII));
+            for (Tuple row : rows) {
+                ProducerRecord<String, String> record = new ProducerRecord<>(row.get("topic", String.class),
+                        row.get("message_key", String.class), row.get("payload", String.class));
+                String traceParent = row.get("trace_parent", String.class);
+                if (traceParent != null) {
+                    record.headers().add(Outbox.TRACEPARENT, traceParent.getBytes(StandardCharsets.US_ASCII));
                 }
                 acks.add(producer.send(record));
             }
@@ -121,9 +139,16 @@ public class OutboxRelay {
             for (Future<RecordMetadata> ack : acks) {
                 ack.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
-            Long[] ids = rows.stream().map(r -> ((Number) r[0]).longValue()).toArray(Long[]::new);
-            em.createNativeQuery("DELETE FROM outbox WHERE id = ANY(CAST(?1 AS bigint[]))").setParameter(1, ids).executeUpdate();
-            return rows.size();
-        });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Round(0, e);
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            // The rows stay for the next round, each saying how often it failed and why: an operator's first question.
+            em.createNativeQuery("UPDATE outbox SET attempts = attempts + 1, last_error = ?2 WHERE id = ANY(CAST(?1 AS bigint[]))")
+                    .setParameter(1, ids).setParameter(2, String.valueOf(e)).executeUpdate();
+            return new Round(0, e);
+        }
+        em.createNativeQuery("DELETE FROM outbox WHERE id = ANY(CAST(?1 AS bigint[]))").setParameter(1, ids).executeUpdate();
+        return new Round(rows.size(), null);
     }
 }
