@@ -89,6 +89,7 @@ class LaunchDeliveryTest {
 
         awaitStatus(launch, "COMPLETED");
         assertThat(Mailbox.messages()).extracting(MimeMessage::getSubject).containsExactly("Late");
+        assertCountersMatchRows(launch);
     }
 
     @Test

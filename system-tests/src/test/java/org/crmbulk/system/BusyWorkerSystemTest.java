@@ -63,7 +63,7 @@ class BusyWorkerSystemTest {
     }
 
     @Test
-    void launches_beyond_the_workers_slots_wait_their_turn_without_holding_up_a_mail_task() {
+    void launches_beyond_the_workers_slots_wait_their_turn_without_holding_up_a_mail_task() throws Exception {
         String p = "slot" + UUID.randomUUID().toString().substring(0, 5);
         long action = SystemApi.textBulkAction("Hi", "Hello.");
         String first = SystemApi.startLaunch(action, SystemApi.importedList("slots", p + "a", 20));
@@ -81,8 +81,11 @@ class BusyWorkerSystemTest {
         for (String launch : waiting) {
             JsonPath done = SystemApi.awaitFinal(launch, Duration.ofSeconds(60));
             assertThat(done.getString("status")).isEqualTo("COMPLETED");
+            SystemApi.assertCountersMatchRows(done.getLong("id"));
         }
-        assertThat(SystemApi.awaitFinal(first, Duration.ofSeconds(60)).getString("status")).isEqualTo("COMPLETED");
+        JsonPath firstDone = SystemApi.awaitFinal(first, Duration.ofSeconds(60));
+        assertThat(firstDone.getString("status")).isEqualTo("COMPLETED");
+        SystemApi.assertCountersMatchRows(firstDone.getLong("id"));
     }
 
     private static List<String> acceptedFor(String prefix) {

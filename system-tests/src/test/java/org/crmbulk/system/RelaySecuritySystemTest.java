@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
+import org.crmbulk.testing.FaultySmtpServer;
 import org.crmbulk.testing.TestSmtp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,7 +21,8 @@ import io.restassured.path.json.JsonPath;
 class RelaySecuritySystemTest {
 
     private static final String USER = "crm-relay";
-    private static final String PASSWORD = "s3cret-" + UUID.randomUUID();
+    private static final String PASSWORD = Secrets.used("s3cret-" + UUID.randomUUID());
+    private static final String WRONG_PASSWORD = Secrets.used("wrong-" + PASSWORD);
 
     private static Stack stack;
     private static TestSmtp secureRelay;
@@ -46,6 +48,7 @@ class RelaySecuritySystemTest {
             assertThat(done.getString("status")).isEqualTo("COMPLETED");
             assertThat(done.getInt("counters.sent")).isEqualTo(3);
             assertThat(secureRelay.received()).hasSize(3);
+            SystemApi.assertCountersMatchRows(done.getLong("id"));
         } finally {
             worker.close();
         }
@@ -54,12 +57,13 @@ class RelaySecuritySystemTest {
 
     @Test
     void a_wrong_password_pauses_the_launch_with_the_relays_refusal_instead_of_failing_every_member() throws Exception {
-        ServiceProcess worker = stack.startWorker(relay(secureRelay.port(), "wrong-" + PASSWORD, "DISABLED", true));
+        ServiceProcess worker = stack.startWorker(relay(secureRelay.port(), WRONG_PASSWORD, "DISABLED", true));
         try {
             JsonPath paused = SystemApi.awaitStatus(launch(3), Duration.ofSeconds(60), Set.of("PAUSED"));
             assertThat(paused.getString("pauseReason")).contains("AuthenticationFailed");
             assertThat(paused.getInt("counters.failed")).as("nobody marked failed for the relay's refusal").isZero();
             assertThat(paused.getInt("counters.pending")).isEqualTo(3);
+            SystemApi.assertCountersMatchRows(paused.getLong("id"));
         } finally {
             worker.close();
         }
@@ -67,14 +71,23 @@ class RelaySecuritySystemTest {
 
     @Test
     void with_starttls_required_a_relay_without_it_gets_nothing_in_clear() throws Exception {
-        stack.smtp.purge();
-        ServiceProcess worker = stack.startWorker(relay(stack.smtp.port(), null, "REQUIRED", false));
-        try {
-            JsonPath paused = SystemApi.awaitStatus(launch(3), Duration.ofSeconds(60), Set.of("PAUSED"));
-            assertThat(paused.getString("pauseReason")).contains("STARTTLS");
-            assertThat(stack.smtp.received()).as("not one message in clear").isEmpty();
-        } finally {
-            worker.close();
+        try (FaultySmtpServer plain = new FaultySmtpServer()) {
+            ServiceProcess worker = stack.startWorker(relay(plain.port(), null, "REQUIRED", false));
+            try {
+                JsonPath paused = SystemApi.awaitStatus(launch(3), Duration.ofSeconds(60), Set.of("PAUSED"));
+                assertThat(paused.getString("pauseReason")).contains("STARTTLS");
+                SystemApi.assertCountersMatchRows(paused.getLong("id"));
+            } finally {
+                worker.close();
+            }
+            // From the relay's own transcript: after its EHLO the client said nothing but goodbye, in any session
+            // (the readiness probe's connections say nothing at all).
+            assertThat(plain.transcripts().stream().filter(t -> !t.isEmpty()).toList()).as("SMTP sessions the worker opened")
+                    .isNotEmpty().allSatisfy(session -> {
+                assertThat(session.get(0)).startsWithIgnoringCase("EHLO");
+                assertThat(session.subList(1, session.size())).allSatisfy(command -> assertThat(command).isEqualToIgnoringCase("QUIT"));
+            });
+            assertThat(plain.accepted()).isEmpty();
         }
     }
 

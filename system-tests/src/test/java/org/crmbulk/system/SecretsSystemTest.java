@@ -16,7 +16,7 @@ class SecretsSystemTest {
     @Test
     void the_database_password_is_not_logged_whether_the_server_takes_it_or_refuses_it() throws Exception {
         Stack stack = Stack.shared();
-        String password = "db-s3cret-" + UUID.randomUUID();
+        String password = Secrets.used("db-s3cret-" + UUID.randomUUID());
         String name = "api-db-password-" + UUID.randomUUID().toString().substring(0, 6);
         try {
             // A server that trusts local connections takes any password; one that checks refuses this one.

@@ -77,6 +77,7 @@ final class Stack implements AutoCloseable {
 
     Stack() {
         kafka.createTopics(4, "crm.mail.send-jobs");
+        Secrets.used(postgres.password());
     }
 
     /** One more api-service process with some settings changed (e.g. reaching the database through a proxy). */

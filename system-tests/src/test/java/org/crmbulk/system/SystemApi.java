@@ -82,6 +82,21 @@ final class SystemApi {
                 .post("/api/v1/activities/{id}/mail-tasks", activity).then().statusCode(202).extract().header("Location");
     }
 
+    /**
+     * Waits until no worker drives the launch any more: nothing claimed, the lease released. For a paused or
+     * cancelled launch this is the moment after which nothing more can be sent.
+     */
+    static void awaitIdle(long launchId) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            try (Connection c = Stack.shared().postgres.connect(); ResultSet rs = c.createStatement().executeQuery(
+                    "SELECT (SELECT count(*) FROM delivery WHERE launch_id = " + launchId + " AND status = 'SENDING'), lease_owner "
+                            + "FROM launch WHERE id = " + launchId)) {
+                rs.next();
+                return rs.getInt(1) == 0 && rs.getString(2) == null;
+            }
+        });
+    }
+
     /** The launch's counters (over HTTP) equal its delivery rows by status (in the database). */
     static void assertCountersMatchRows(long launchId) throws Exception {
         JsonPath l = given().get("/api/v1/launches/{id}", launchId).then().extract().jsonPath();

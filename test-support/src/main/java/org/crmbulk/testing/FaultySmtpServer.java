@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An SMTP relay that misbehaves on purpose: per recipient it answers 421, 451 or 550 at RCPT,
- * stalls after the message without answering, or drops the connection in the middle of DATA, for
- * a given number of attempts; or it refuses everything with 421 while "down". It keeps what it
- * accepts. Enough SMTP for the Vert.x mail client: no PIPELINING, no TLS, no AUTH.
+ * stalls after the message without answering, holds the final reply until the test releases it, or
+ * drops the connection in the middle of DATA, for a given number of attempts; or it refuses everything
+ * with 421 while "down". It keeps what it accepts and a transcript of every session's commands.
+ * No PIPELINING, no TLS, no AUTH: a client that requires STARTTLS must find nothing to talk to.
  */
 public final class FaultySmtpServer implements AutoCloseable {
 
@@ -30,6 +31,8 @@ public final class FaultySmtpServer implements AutoCloseable {
         TEMPORARY_451("451 4.3.0 Local error in processing"),
         PERMANENT_550("550 5.1.1 Mailbox unavailable"),
         STALL(null),
+        /** No answer to the final dot until {@link #release()}: a relay slow to confirm, for as long as a test needs. */
+        HOLD(null),
         DROP_IN_DATA(null);
 
         final String reply;
@@ -55,6 +58,8 @@ public final class FaultySmtpServer implements AutoCloseable {
     private final Map<String, Planned> faults = new ConcurrentHashMap<>();
     private final List<Accepted> accepted = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final AtomicInteger attempts = new AtomicInteger();
+    private final List<List<String>> sessions = new CopyOnWriteArrayList<>();
+    private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean down;
     private volatile long stallMillis = 5_000;
 
@@ -97,6 +102,18 @@ public final class FaultySmtpServer implements AutoCloseable {
         return attempts.get();
     }
 
+    /** Every session's commands as the client sent them (message content excluded), oldest session first. */
+    public List<List<String>> transcripts() {
+        return sessions.stream().map(List::copyOf).toList();
+    }
+
+    /** Lets every message held by {@link Fault#HOLD} have its answer; later holds wait for the next release. */
+    public void release() {
+        java.util.concurrent.CountDownLatch was = held;
+        held = new java.util.concurrent.CountDownLatch(1);
+        was.countDown();
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
@@ -112,10 +129,13 @@ public final class FaultySmtpServer implements AutoCloseable {
         try (socket; BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
              OutputStream out = socket.getOutputStream()) {
             reply(out, "220 faulty.test ESMTP");
+            List<String> transcript = new CopyOnWriteArrayList<>();
+            sessions.add(transcript);
             List<String> recipients = new CopyOnWriteArrayList<>();
             Fault dataFault = null;
             String line;
             while ((line = in.readLine()) != null) {
+                transcript.add(line);
                 String cmd = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line.toUpperCase(Locale.ROOT);
                 switch (cmd) {
                     case "EHLO" -> reply(out, "250-faulty.test\r\n250-8BITMIME\r\n250 SIZE 52428800");
@@ -164,6 +184,9 @@ public final class FaultySmtpServer implements AutoCloseable {
                         if (dataFault == Fault.STALL) {
                             Thread.sleep(stallMillis);
                             return;
+                        }
+                        if (dataFault == Fault.HOLD) {
+                            held.await();
                         }
                         accepted.add(new Accepted(List.copyOf(recipients), header(data.toString(), "Message-ID"), data.toString(), java.time.Instant.now()));
                         reply(out, "250 2.0.0 OK queued");

@@ -14,23 +14,38 @@ import org.flywaydb.core.Flyway;
  * A fresh PostgreSQL database for one test run, dropped on {@link #close()}. Uses the local server
  * (host, port, user and password from CRM_TEST_PG_HOST/PORT/USER/PASSWORD, defaults
  * 127.0.0.1:5432 crm/crm, then the trusted postgres role); where none answers and a Docker engine
- * runs, a Testcontainers PostgreSQL.
+ * runs, a Testcontainers PostgreSQL. Where the server's user may create roles, the database belongs to
+ * a role of its own with a random password, so that tests can look for that password in the logs.
  */
 public final class TestPostgres implements AutoCloseable {
 
     private final Server server;
     private final String database;
+    private final String user;
+    private final String password;
 
-    private TestPostgres(Server server, String database) {
+    private TestPostgres(Server server, String database, String user, String password) {
         this.server = server;
         this.database = database;
+        this.user = user;
+        this.password = password;
     }
 
     public static TestPostgres createFreshDatabase() {
         Server server = Server.find();
-        String database = "crm_test_" + UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
+        String id = UUID.randomUUID().toString().substring(0, 8).toLowerCase(Locale.ROOT);
+        String database = "crm_test_" + id;
         server.execute("CREATE DATABASE " + database);
-        return new TestPostgres(server, database);
+        String role = "crm_run_" + id;
+        String password = "crm-run-" + UUID.randomUUID();
+        try {
+            server.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + password + "'");
+            server.execute("GRANT " + role + " TO " + server.user);
+            server.execute("ALTER DATABASE " + database + " OWNER TO " + role);
+            return new TestPostgres(server, database, role, password);
+        } catch (IllegalStateException cannotCreateRoles) {
+            return new TestPostgres(server, database, server.user, server.password);
+        }
     }
 
     public String jdbcUrl() {
@@ -50,25 +65,28 @@ public final class TestPostgres implements AutoCloseable {
     }
 
     public String user() {
-        return server.user;
+        return user;
     }
 
     public String password() {
-        return server.password;
+        return password;
     }
 
     public Connection connect() throws SQLException {
-        return DriverManager.getConnection(jdbcUrl(), server.user, server.password);
+        return DriverManager.getConnection(jdbcUrl(), user, password);
     }
 
     /** Applies the project's Flyway migrations, as api-service does at start. */
     public void migrate() {
-        Flyway.configure().dataSource(jdbcUrl(), server.user, server.password).load().migrate();
+        Flyway.configure().dataSource(jdbcUrl(), user, password).load().migrate();
     }
 
     @Override
     public void close() {
         server.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+        if (!user.equals(server.user)) {
+            server.execute("DROP ROLE IF EXISTS " + user);
+        }
         server.close();
     }
 

@@ -364,8 +364,18 @@ public class JdbcLaunchStore implements LaunchStore {
                     WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""");
                  PreparedStatement ended = c.prepareStatement("""
                     UPDATE delivery SET status = ?, last_reply = ?, claimed_by = NULL, claimed_until = NULL
+                    WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""");
+                 PreparedStatement unsent = c.prepareStatement("""
+                    UPDATE delivery SET status = 'PENDING', attempts = attempts - 1, claimed_by = NULL, claimed_until = NULL,
+                           first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
                     WHERE id = ? AND status = 'SENDING' AND claimed_by = ?""")) {
                 for (Outcome o : outcomes) {
+                    if (o.kind() == Outcome.Kind.NOT_SENT) {
+                        unsent.setLong(1, o.deliveryId());
+                        unsent.setString(2, owner);
+                        unsent.addBatch();
+                        continue;
+                    }
                     switch (o.kind()) {
                         case SENT -> {
                             sent.setString(1, o.reply());
@@ -395,6 +405,7 @@ public class JdbcLaunchStore implements LaunchStore {
                 applyBatch(sent, sentBatch, applied, sentNow);
                 applyBatch(retry, retryBatch, applied, null);
                 applyBatch(ended, endedBatch, applied, null);
+                unsent.executeBatch();
             }
             if (content.createActivity() && !sentNow.isEmpty()) {
                 createActivities(c, content, sentNow);

@@ -145,11 +145,12 @@ public class LaunchProcessor {
                 }
                 metrics.possibleDuplicates(Mode.LAUNCH, batch.stream().filter(ClaimedDelivery::reclaimed).count());
                 Instant claimedAt = Instant.now();
-                List<Outcome> outcomes = send(content, batch);
+                List<Outcome> outcomes = send(content, batch, permits);
                 if (!recordUntilStored(content, owner, outcomes, claimedAt.plus(config.claimLease()))) {
                     return false;
                 }
-                outcomes.forEach(o -> metrics.delivery(Mode.LAUNCH, DeliveryOutcome.valueOf(o.kind().name())));
+                outcomes.stream().filter(o -> o.kind() != Outcome.Kind.NOT_SENT)
+                        .forEach(o -> metrics.delivery(Mode.LAUNCH, DeliveryOutcome.valueOf(o.kind().name())));
                 int inARow = 0;
                 if (outcomes.stream().anyMatch(o -> o.kind() == Outcome.Kind.SENT)) {
                     consecutiveTemporary.set(0);
@@ -176,11 +177,11 @@ public class LaunchProcessor {
         return false;
     }
 
-    private List<Outcome> send(LaunchContent content, List<ClaimedDelivery> batch) {
+    private List<Outcome> send(LaunchContent content, List<ClaimedDelivery> batch, RelayRateLimiter.Grant permits) {
         Span span = tracer.spanBuilder("smtp send").setSpanKind(SpanKind.CLIENT)
                 .setAttribute("crm.launch.id", content.launchId()).setAttribute("crm.batch.size", batch.size()).startSpan();
         try (Scope scope = span.makeCurrent()) {
-            List<Outcome> outcomes = sendBatch(content, batch);
+            List<Outcome> outcomes = sendBatch(content, batch, permits);
             for (Outcome o : outcomes) {
                 if (o.kind() == Outcome.Kind.FAILED) {
                     MDC.put(Traces.DELIVERY_ID, Long.toString(o.deliveryId()));
@@ -194,7 +195,7 @@ public class LaunchProcessor {
         }
     }
 
-    private List<Outcome> sendBatch(LaunchContent content, List<ClaimedDelivery> batch) {
+    private List<Outcome> sendBatch(LaunchContent content, List<ClaimedDelivery> batch, RelayRateLimiter.Grant permits) {
         List<CompletableFuture<Outcome>> pending = new ArrayList<>(batch.size());
         for (ClaimedDelivery d : batch) {
             String invalid = EmailAddresses.problem(d.email()).orElse(null);
@@ -211,6 +212,10 @@ public class LaunchProcessor {
                 mail = compose(content, d, templateLimits.limits());
             } catch (MessageTemplates.RenderException e) {
                 pending.add(CompletableFuture.completedFuture(Outcome.failed(d.id(), "template: " + e.getMessage())));
+                continue;
+            }
+            if (!permits.valid()) {
+                pending.add(CompletableFuture.completedFuture(Outcome.notSent(d.id())));
                 continue;
             }
             pending.add(metrics.send(Mode.LAUNCH, transport.send(mail)).toCompletableFuture().thenApply(result -> outcome(d, result, mail.subject())));

@@ -6,7 +6,9 @@ import java.time.Instant;
 public record Outcome(long deliveryId, Kind kind, String reply, Instant retryAt, String subject) {
 
     public enum Kind {
-        SENT, RETRY, FAILED, SKIPPED
+        SENT, RETRY, FAILED, SKIPPED,
+        /** Never handed to the relay (its rate window passed first): claimed back to PENDING, no attempt counted. */
+        NOT_SENT
     }
 
     public static Outcome sent(long id, String reply, String subject) {
@@ -19,6 +21,10 @@ public record Outcome(long deliveryId, Kind kind, String reply, Instant retryAt,
 
     public static Outcome failed(long id, String reply) {
         return new Outcome(id, Kind.FAILED, reply, null, null);
+    }
+
+    public static Outcome notSent(long id) {
+        return new Outcome(id, Kind.NOT_SENT, null, null, null);
     }
 
     public static Outcome skipped(long id, String reason) {

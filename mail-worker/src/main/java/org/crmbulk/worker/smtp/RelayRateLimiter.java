@@ -5,6 +5,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.OptionalInt;
 
 import javax.sql.DataSource;
@@ -19,6 +20,9 @@ import jakarta.inject.Inject;
  * The relay's rate limit (messages per second and per hour), held across every worker replica:
  * permits are taken from per-window counters in PostgreSQL, in one short transaction that locks
  * the window's rows. Fixed clock windows of the database's clock, so all replicas agree on them.
+ * A permit is good only inside its second: none is granted in a window's last {@value #MIN_WINDOW_LEFT_MS} ms,
+ * and a message whose window has passed before it is handed to the relay waits for a new one, so the
+ * relay never sees more than twice the per-second limit in any second.
  */
 @ApplicationScoped
 public class RelayRateLimiter {
@@ -44,8 +48,19 @@ public class RelayRateLimiter {
         return config.ratePerSecond().isPresent() || config.ratePerHour().isPresent();
     }
 
-    /** What {@link #reserve} granted, and when to ask again if it granted nothing. */
-    public record Grant(int permits, Duration retryIn) {
+    static final long MIN_WINDOW_LEFT_MS = 150;
+
+    /** What {@link #reserve} granted, until when (this machine's clock) it may be used, and when to ask again if nothing. */
+    public record Grant(int permits, Duration retryIn, Instant validUntil) {
+
+        static Grant unlimited(int permits) {
+            return new Grant(permits, Duration.ZERO, Instant.MAX);
+        }
+
+        /** Whether a message may still be handed to the relay under this grant. */
+        public boolean valid() {
+            return Instant.now().isBefore(validUntil);
+        }
     }
 
     /**
@@ -54,7 +69,7 @@ public class RelayRateLimiter {
      */
     public Grant reserve(int wanted) {
         if (!enabled()) {
-            return new Grant(wanted, Duration.ZERO);
+            return Grant.unlimited(wanted);
         }
         String relay = relay();
         try (Connection c = dataSource.getConnection()) {
@@ -69,7 +84,7 @@ public class RelayRateLimiter {
             }
         } catch (SQLException e) {
             // The database is away: grant nothing, the caller waits and asks again.
-            return new Grant(0, Duration.ofSeconds(1));
+            return new Grant(0, Duration.ofSeconds(1), Instant.now());
         }
     }
 
@@ -101,6 +116,17 @@ public class RelayRateLimiter {
     }
 
     private Grant reserve(Connection c, String relay, int wanted) throws SQLException {
+        long secondLeftMs;
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT extract(epoch FROM date_trunc('second', now()) + interval '1 second' - clock_timestamp()) * 1000");
+             ResultSet rs = s.executeQuery()) {
+            rs.next();
+            secondLeftMs = (long) rs.getDouble(1);
+        }
+        if (config.ratePerSecond().isPresent() && secondLeftMs < MIN_WINDOW_LEFT_MS) {
+            return new Grant(0, Duration.ofMillis(Math.max(1, secondLeftMs)), Instant.now());
+        }
+        Instant validUntil = config.ratePerSecond().isPresent() ? Instant.now().plusMillis(secondLeftMs) : Instant.MAX;
         try (PreparedStatement s = c.prepareStatement("""
                 INSERT INTO relay_rate_window (relay, unit, window_start)
                 VALUES (?, 'SECOND', date_trunc('second', now())), (?, 'HOUR', date_trunc('hour', now()))
@@ -142,7 +168,7 @@ public class RelayRateLimiter {
                 s.setString(2, relay);
                 s.executeUpdate();
             }
-            return new Grant(grant, Duration.ZERO);
+            return new Grant(grant, Duration.ZERO, validUntil);
         }
         boolean hourFull = room(config.ratePerHour(), usedHour) == 0;
         try (PreparedStatement s = c.prepareStatement("""
@@ -151,7 +177,7 @@ public class RelayRateLimiter {
             s.setInt(2, hourFull ? 3600 : 1);
             try (ResultSet rs = s.executeQuery()) {
                 rs.next();
-                return new Grant(0, Duration.ofMillis(Math.max(1, (long) (rs.getDouble(1) * 1000))));
+                return new Grant(0, Duration.ofMillis(Math.max(1, (long) (rs.getDouble(1) * 1000))), Instant.now());
             }
         }
     }
