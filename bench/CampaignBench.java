@@ -89,8 +89,8 @@ public class CampaignBench {
 
         long small = importedList("accept-1k", "k", 1_000);
         long big = n >= 1_000_000 ? list : importedList("accept-1M", "m", 1_000_000);
-        double[] p1k = acceptance(actionId, small);
-        double[] p1m = acceptance(actionId, big);
+        double[] p1k = acceptance(actionId, small, launchUser);
+        double[] p1m = acceptance(actionId, big, launchUser);
         System.out.printf("  launch acceptance: list of 1,000 p50 %.1f ms p99 %.1f ms; list of 1,000,000 p50 %.1f ms p99 %.1f ms%n",
                 p1k[0], p1k[1], p1m[0], p1m[1]);
 
@@ -220,14 +220,15 @@ public class CampaignBench {
      * Launches scheduled a day ahead (nothing is sent), then cancelled: p50 and p99 of the POST, one at a time,
      * over 1,000 requests (so the p99 is the 10th slowest, not one outlier) after 200 that warm the JIT up.
      */
-    static double[] acceptance(long actionId, long list) throws Exception {
+    static double[] acceptance(long actionId, long list, long launchUser) throws Exception {
         int warmUp = 200;
         double[] t = new double[1_000];
         List<Long> ids = new ArrayList<>();
         String at = OffsetDateTime.now().plusDays(1).toString();
         for (int i = 0; i < t.length + warmUp; i++) {
             long t0 = System.nanoTime();
-            String r = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list + "],\"scheduledAt\":\"" + at + "\"}", 202);
+            String r = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list + "],\"scheduledAt\":\"" + at
+                    + "\",\"launchedByUserId\":" + launchUser + "}", 202);
             if (i >= warmUp) {
                 t[i - warmUp] = (System.nanoTime() - t0) / 1e6;
             }
