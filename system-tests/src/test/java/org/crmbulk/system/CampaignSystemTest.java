@@ -171,7 +171,7 @@ class CampaignSystemTest {
         JsonPath atStop = SystemApi.launch(location);
         try (Connection c = stack.postgres.connect(); ResultSet rs = c.createStatement().executeQuery(
                 "SELECT (SELECT count(*) FROM delivery WHERE launch_id = " + launchId + " AND status = 'SENDING'), "
-                        + "lease_owner FROM launch WHERE id = " + launchId)) {
+                        + "(SELECT owner FROM work_lease WHERE work_kind = 'LAUNCH' AND work_id = " + launchId + ")")) {
             rs.next();
             assertThat(rs.getInt(1)).as("nothing left claimed").isZero();
             assertThat(rs.getString(2)).as("the lease is released, not left to lapse").isNull();

@@ -127,7 +127,7 @@ final class Stack implements AutoCloseable {
         env.put("CRM_SMTP_STARTTLS", "DISABLED");
         env.put("CRM_DELIVERY_BATCH_SIZE", String.valueOf(BATCH));
         env.put("MAIL_DELIVERY_LOOPS_PER_LAUNCH", String.valueOf(LOOPS));
-        env.put("CRM_LAUNCH_LEASE", "3s");
+        env.put("CRM_WORK_LEASE", "3s");
         env.put("CRM_HEARTBEAT_INTERVAL", "1s");
         env.put("CRM_CLAIM_LEASE", "4s");
         env.put("CRM_SWEEP_INTERVAL", "1s");

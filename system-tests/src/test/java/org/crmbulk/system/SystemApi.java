@@ -89,8 +89,8 @@ final class SystemApi {
     static void awaitIdle(long launchId) {
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
             try (Connection c = Stack.shared().postgres.connect(); ResultSet rs = c.createStatement().executeQuery(
-                    "SELECT (SELECT count(*) FROM delivery WHERE launch_id = " + launchId + " AND status = 'SENDING'), lease_owner "
-                            + "FROM launch WHERE id = " + launchId)) {
+                    "SELECT (SELECT count(*) FROM delivery WHERE launch_id = " + launchId + " AND status = 'SENDING'), "
+                            + "(SELECT owner FROM work_lease WHERE work_kind = 'LAUNCH' AND work_id = " + launchId + ")")) {
                 rs.next();
                 return rs.getInt(1) == 0 && rs.getString(2) == null;
             }

@@ -55,7 +55,8 @@ class TwoWorkersSystemTest {
     // The lease owner is "<pid>@<host>/<id>", the JVM's runtime name.
     private static long leaseOwnerPid(Stack stack, long launchId) throws Exception {
         try (Connection c = stack.postgres.connect();
-             ResultSet rs = c.createStatement().executeQuery("SELECT lease_owner FROM launch WHERE id = " + launchId)) {
+             ResultSet rs = c.createStatement().executeQuery(
+                     "SELECT (SELECT owner FROM work_lease WHERE work_kind = 'LAUNCH' AND work_id = " + launchId + ")")) {
             rs.next();
             return Long.parseLong(rs.getString(1).substring(0, rs.getString(1).indexOf('@')));
         }

@@ -47,8 +47,8 @@ public class CrmStackResource implements QuarkusTestResourceLifecycleManager {
         config.put("quarkus.datasource.username", postgres.user());
         config.put("quarkus.datasource.password", postgres.password());
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-        config.put("quarkus.mailer.host", "127.0.0.1");
-        config.put("quarkus.mailer.port", String.valueOf(smtp.port()));
+        config.put("mail.relay.host", "127.0.0.1");
+        config.put("mail.relay.port", String.valueOf(smtp.port()));
         return config;
     }
 

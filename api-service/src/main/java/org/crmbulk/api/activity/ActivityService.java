@@ -15,6 +15,7 @@ import io.quarkus.panache.common.Parameters;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 @ApplicationScoped
@@ -191,16 +192,18 @@ public class ActivityService {
 
     private ActivityView view(Activity a) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                "SELECT role, contact_id, user_id, email, display_name FROM activity_party WHERE activity_id = ?1 ORDER BY id")
+        List<Tuple> rows = em.createNativeQuery(
+                "SELECT role, contact_id, user_id, email, display_name FROM activity_party WHERE activity_id = ?1 ORDER BY id", Tuple.class)
                 .setParameter(1, a.id).getResultList();
         List<Long> responsible = new ArrayList<>();
         List<ActivityRequest.Party> participants = new ArrayList<>();
         List<ActivityRequest.Party> cc = new ArrayList<>();
-        for (Object[] r : rows) {
-            ActivityRequest.Party party = new ActivityRequest.Party(r[1] == null ? null : ((Number) r[1]).longValue(),
-                    r[2] == null ? null : ((Number) r[2]).longValue(), (String) r[3], (String) r[4]);
-            switch ((String) r[0]) {
+        for (Tuple r : rows) {
+            Number contactId = r.get("contact_id", Number.class);
+            Number userId = r.get("user_id", Number.class);
+            ActivityRequest.Party party = new ActivityRequest.Party(contactId == null ? null : contactId.longValue(),
+                    userId == null ? null : userId.longValue(), r.get("email", String.class), r.get("display_name", String.class));
+            switch (r.get("role", String.class)) {
                 case "RESPONSIBLE" -> responsible.add(party.userId());
                 case "PARTICIPANT" -> participants.add(party);
                 default -> cc.add(party);

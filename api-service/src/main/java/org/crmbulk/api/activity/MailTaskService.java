@@ -25,6 +25,8 @@ import org.crmbulk.contract.activity.DeliveryMode;
 import org.crmbulk.contract.activity.MailTask;
 import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.contract.mime.MimeBodies;
+import org.crmbulk.contract.status.DeliveryStatus;
+import org.crmbulk.contract.status.MailJobStatus;
 import org.crmbulk.contract.template.MessageTemplates;
 
 import io.quarkus.runtime.StartupEvent;
@@ -114,19 +116,21 @@ public class MailTaskService {
         CrmUser owner = activity.ownerUserId == null ? null : CrmUser.findById(activity.ownerUserId);
         String from = owner == null ? config.from() : owner.email;
         String fromName = owner == null ? config.fromName().orElse(null) : displayName(owner.firstName, owner.lastName);
-        String status = mode == DeliveryMode.CLIENT ? "DRAFTED" : "QUEUED";
+        MailJobStatus status = mode == DeliveryMode.CLIENT ? MailJobStatus.DRAFTED : MailJobStatus.QUEUED;
         long jobId = ((Number) em.createNativeQuery("""
                 INSERT INTO mail_job (activity_id, task_id, mode, status, subject, text_body, html_body, from_address, from_name,
                                       requested_by, label, finished_at)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, CAST(?7 AS text), ?8, CAST(?9 AS text), ?10, CAST(?11 AS text),
-                        CASE WHEN ?4 = 'DRAFTED' THEN now() END)
+                        CASE WHEN ?12 THEN now() END)
                 RETURNING id""")
-                .setParameter(1, activityId).setParameter(2, task.id()).setParameter(3, mode.name()).setParameter(4, status)
+                .setParameter(1, activityId).setParameter(2, task.id()).setParameter(3, mode.name()).setParameter(4, status.name())
                 .setParameter(5, subject).setParameter(6, text).setParameter(7, html).setParameter(8, from)
-                .setParameter(9, fromName).setParameter(10, caller).setParameter(11, request.label()).getSingleResult()).longValue();
-        // One statement for all recipients (up to the limit of 100), in their order: one round trip, not one each.
+                .setParameter(9, fromName).setParameter(10, caller).setParameter(11, request.label())
+                .setParameter(12, status.isFinal()).getSingleResult()).longValue();
+        // The job's recipients are its deliveries, as the worker claims them: one statement for all of them (up to the
+        // limit of 100), in their order.
         em.createNativeQuery("""
-                INSERT INTO mail_job_recipient (mail_job_id, email, display_name, kind, status, reply)
+                INSERT INTO delivery (mail_job_id, email, display_name, recipient_kind, status, last_reply)
                 SELECT ?1, r.email, r.name, r.kind, r.status, r.reply
                 FROM unnest(CAST(?2 AS text[]), CAST(?3 AS text[]), CAST(?4 AS text[]), CAST(?5 AS text[]), CAST(?6 AS text[]))
                      WITH ORDINALITY AS r(email, name, kind, status, reply, n)
@@ -135,8 +139,8 @@ public class MailTaskService {
                 .setParameter(2, recipients.stream().map(Resolved::email).toArray(String[]::new))
                 .setParameter(3, recipients.stream().map(Resolved::name).toArray(String[]::new))
                 .setParameter(4, recipients.stream().map(Resolved::kind).toArray(String[]::new))
-                .setParameter(5, recipients.stream().map(r -> r.skipReason() != null ? "SKIPPED" : mode == DeliveryMode.CLIENT ? "DRAFTED" : "PENDING")
-                        .toArray(String[]::new))
+                .setParameter(5, recipients.stream().map(r -> (r.skipReason() != null ? DeliveryStatus.SKIPPED
+                        : mode == DeliveryMode.CLIENT ? DeliveryStatus.DRAFTED : DeliveryStatus.PENDING).name()).toArray(String[]::new))
                 .setParameter(6, recipients.stream().map(Resolved::skipReason).toArray(String[]::new))
                 .executeUpdate();
         attachments.freezeForMailJob(activityId, jobId);
@@ -173,9 +177,10 @@ public class MailTaskService {
         Long[] ids = jobs.stream().map(j -> j.get("id", Number.class).longValue()).toArray(Long[]::new);
         @SuppressWarnings("unchecked")
         List<Tuple> rows = em.createNativeQuery("""
-                SELECT mail_job_id, email, display_name, kind, status, attempts, reply, message_id, sent_at
-                FROM mail_job_recipient WHERE mail_job_id = ANY(CAST(?1 AS bigint[])) ORDER BY id""", Tuple.class)
-                .setParameter(1, ids).getResultList();
+                SELECT work_id AS mail_job_id, email, display_name, recipient_kind AS kind, status, attempts, last_reply AS reply, message_id,
+                       sent_at
+                FROM delivery WHERE work_kind = ?1 AND work_id = ANY(CAST(?2 AS bigint[])) ORDER BY id""", Tuple.class)
+                .setParameter(1, SendJobV1.Kind.ACTIVITY_MAIL.name()).setParameter(2, ids).getResultList();
         Map<Long, List<MailJobView.Recipient>> recipients = rows.stream().collect(Collectors.groupingBy(
                 r -> r.get("mail_job_id", Number.class).longValue(), LinkedHashMap::new,
                 Collectors.mapping(r -> new MailJobView.Recipient(r.get("email", String.class), r.get("display_name", String.class),
@@ -189,7 +194,7 @@ public class MailTaskService {
         long id = j.get("id", Number.class).longValue();
         long activityId = j.get("activity_id", Number.class).longValue();
         MailJobView.Draft draft = null;
-        if ("CLIENT".equals(j.get("mode", String.class))) {
+        if (DeliveryMode.CLIENT.name().equals(j.get("mode", String.class))) {
             List<String> to = drafted(recipients, "TO").stream().map(MailMessage.Mailbox::email).toList();
             List<String> cc = drafted(recipients, "CC").stream().map(MailMessage.Mailbox::email).toList();
             MailtoLinks.Result links = MailtoLinks.build(to.isEmpty() ? cc : to, to.isEmpty() ? List.of() : cc,
@@ -205,7 +210,7 @@ public class MailTaskService {
     /** The draft as RFC 5322 MIME with {@code X-Unsent: 1}, which Outlook and Thunderbird open for editing. */
     @Transactional
     public byte[] eml(long activityId, long jobId) {
-        MailJobView job = find(activityId, jobId).filter(j -> "CLIENT".equals(j.mode()))
+        MailJobView job = find(activityId, jobId).filter(j -> DeliveryMode.CLIENT.name().equals(j.mode()))
                 .orElseThrow(() -> ProblemException.notFound("draft of mail job", jobId, "jobId"));
         Tuple j = (Tuple) em.createNativeQuery("SELECT from_address, from_name, text_body, html_body FROM mail_job WHERE id = ?1",
                 Tuple.class).setParameter(1, jobId).getSingleResult();
@@ -226,7 +231,7 @@ public class MailTaskService {
     }
 
     private static List<MailMessage.Mailbox> drafted(List<MailJobView.Recipient> recipients, String kind) {
-        return recipients.stream().filter(r -> "DRAFTED".equals(r.status()) && kind.equals(r.kind()))
+        return recipients.stream().filter(r -> DeliveryStatus.DRAFTED.name().equals(r.status()) && kind.equals(r.kind()))
                 .map(r -> new MailMessage.Mailbox(r.email(), r.name())).toList();
     }
 

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 
 /**
@@ -44,27 +45,28 @@ public class CodebookService {
     @Transactional
     public List<CodebookEntry.Summary> codebooks() {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT codebook, count(*) FROM codebook_entry GROUP BY codebook ORDER BY codebook")
-                .getResultList();
-        return rows.stream().map(r -> new CodebookEntry.Summary((String) r[0], ((Number) r[1]).longValue())).toList();
+        List<Tuple> rows = em.createNativeQuery(
+                "SELECT codebook, count(*) AS entries FROM codebook_entry GROUP BY codebook ORDER BY codebook", Tuple.class).getResultList();
+        return rows.stream().map(r -> new CodebookEntry.Summary(r.get("codebook", String.class), r.get("entries", Number.class).longValue()))
+                .toList();
     }
 
     @Transactional
     public List<CodebookEntry> entries(String codebook) {
         name(codebook);
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                "SELECT codebook, key, value, description, updated_at, updated_by FROM codebook_entry WHERE codebook = ?1 ORDER BY key")
-                .setParameter(1, codebook).getResultList();
+        List<Tuple> rows = em.createNativeQuery(
+                "SELECT codebook, key, value, description, updated_at, updated_by FROM codebook_entry WHERE codebook = ?1 ORDER BY key",
+                Tuple.class).setParameter(1, codebook).getResultList();
         return rows.stream().map(CodebookService::entry).toList();
     }
 
     @Transactional
     public Optional<CodebookEntry> entry(String codebook, String key) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                "SELECT codebook, key, value, description, updated_at, updated_by FROM codebook_entry WHERE codebook = ?1 AND key = ?2")
-                .setParameter(1, codebook).setParameter(2, key).getResultList();
+        List<Tuple> rows = em.createNativeQuery(
+                "SELECT codebook, key, value, description, updated_at, updated_by FROM codebook_entry WHERE codebook = ?1 AND key = ?2",
+                Tuple.class).setParameter(1, codebook).setParameter(2, key).getResultList();
         return rows.stream().findFirst().map(CodebookService::entry);
     }
 
@@ -102,12 +104,13 @@ public class CodebookService {
     @Transactional
     public List<CodebookEntry.Audit> audit(String codebook, String key) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
+        List<Tuple> rows = em.createNativeQuery("""
                 SELECT id, codebook, key, old_value, new_value, changed_by, changed_at FROM codebook_audit
-                WHERE codebook = ?1 AND (CAST(?2 AS text) IS NULL OR key = CAST(?2 AS text)) ORDER BY id DESC LIMIT 1000""")
+                WHERE codebook = ?1 AND (CAST(?2 AS text) IS NULL OR key = CAST(?2 AS text)) ORDER BY id DESC LIMIT 1000""", Tuple.class)
                 .setParameter(1, codebook).setParameter(2, key).getResultList();
-        return rows.stream().map(r -> new CodebookEntry.Audit(((Number) r[0]).longValue(), (String) r[1], (String) r[2],
-                (String) r[3], (String) r[4], (String) r[5], Times.offset(r[6]))).toList();
+        return rows.stream().map(r -> new CodebookEntry.Audit(r.get("id", Number.class).longValue(), r.get("codebook", String.class),
+                r.get("key", String.class), r.get("old_value", String.class), r.get("new_value", String.class),
+                r.get("changed_by", String.class), Times.offset(r.get("changed_at")))).toList();
     }
 
     /** The delivery mode of a mail task, as OMAILUL says right now. */
@@ -152,7 +155,8 @@ public class CodebookService {
         }
     }
 
-    private static CodebookEntry entry(Object[] r) {
-        return new CodebookEntry((String) r[0], (String) r[1], (String) r[2], (String) r[3], Times.offset(r[4]), (String) r[5]);
+    private static CodebookEntry entry(Tuple r) {
+        return new CodebookEntry(r.get("codebook", String.class), r.get("key", String.class), r.get("value", String.class),
+                r.get("description", String.class), Times.offset(r.get("updated_at")), r.get("updated_by", String.class));
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
+import org.crmbulk.contract.status.LaunchStatus;
 import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Gauge;
@@ -15,6 +16,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 
 /** Launches by status as a gauge ({@code crm_launches{status="RUNNING"}}), refreshed on a timer like the outbox's. */
 @ApplicationScoped
@@ -28,7 +30,7 @@ public class LaunchMetrics {
     EntityManager em;
 
     LaunchMetrics(MeterRegistry registry) {
-        for (String status : LaunchService.LAUNCH_STATUSES) {
+        for (String status : LaunchService.names(LaunchStatus.values())) {
             AtomicLong count = byStatus.computeIfAbsent(status, s -> new AtomicLong());
             Gauge.builder("crm.launches", count, AtomicLong::get).description("Launches by status").tag("status", status)
                     .register(registry);
@@ -39,9 +41,10 @@ public class LaunchMetrics {
     void refresh() {
         try {
             @SuppressWarnings("unchecked")
-            List<Object[]> rows = QuarkusTransaction.requiringNew().call(
-                    () -> em.createNativeQuery("SELECT status, count(*) FROM launch GROUP BY status").getResultList());
-            Map<String, Long> counts = rows.stream().collect(Collectors.toMap(r -> (String) r[0], r -> ((Number) r[1]).longValue()));
+            List<Tuple> rows = QuarkusTransaction.requiringNew().call(
+                    () -> em.createNativeQuery("SELECT status, count(*) AS n FROM launch GROUP BY status", Tuple.class).getResultList());
+            Map<String, Long> counts = rows.stream().collect(Collectors.toMap(r -> r.get("status", String.class),
+                    r -> r.get("n", Number.class).longValue()));
             byStatus.forEach((status, gauge) -> gauge.set(counts.getOrDefault(status, 0L)));
         } catch (RuntimeException e) {
             LOG.debugf("launch gauges not refreshed: %s", e.getMessage());

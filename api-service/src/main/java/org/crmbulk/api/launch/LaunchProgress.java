@@ -6,6 +6,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.crmbulk.contract.status.LaunchStatus;
+
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Multi;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,7 +38,7 @@ public class LaunchProgress {
                         emitter.complete();
                     } else if (!now.equals(last.getAndSet(now))) {
                         emitter.emit(now);
-                        if (LaunchService.FINAL.contains(now.status())) {
+                        if (LaunchStatus.valueOf(now.status()).isFinal()) {
                             emitter.complete();
                         }
                     }

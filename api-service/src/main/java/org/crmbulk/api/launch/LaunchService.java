@@ -21,6 +21,9 @@ import org.crmbulk.api.problem.Problem;
 import org.crmbulk.api.problem.ProblemException;
 import org.crmbulk.api.user.CrmUser;
 import org.crmbulk.contract.SendJobV1;
+import org.crmbulk.contract.status.DeliveryStatus;
+import org.crmbulk.contract.status.LaunchStatus;
+import org.crmbulk.contract.status.Lifecycle;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -41,10 +44,11 @@ public class LaunchService {
 
     private static final Logger LOG = Logger.getLogger(LaunchService.class);
 
-    static final List<String> DELIVERY_STATUSES = List.of("PENDING", "SENDING", "SENT", "FAILED", "SKIPPED", "CANCELLED");
-    static final List<String> LAUNCH_STATUSES = List.of("SCHEDULED", "QUEUED", "RUNNING", "PAUSED", "COMPLETED",
-            "COMPLETED_WITH_ERRORS", "CANCELLED");
-    static final Set<String> FINAL = Set.of("COMPLETED", "COMPLETED_WITH_ERRORS", "CANCELLED");
+    /** A launch's deliveries are those of the work (LAUNCH, id), as the worker claims them. */
+    private static final String WORK_KIND = SendJobV1.Kind.LAUNCH.name();
+    /** A launch's deliveries are never DRAFTED (only a CLIENT-mode mail task's are). */
+    static final List<String> LAUNCH_DELIVERY_STATUSES = java.util.Arrays.stream(DeliveryStatus.values())
+            .filter(s -> s != DeliveryStatus.DRAFTED).map(Enum::name).toList();
 
     @Inject
     EntityManager em;
@@ -135,7 +139,7 @@ public class LaunchService {
         Launch launch = new Launch();
         launch.bulkActionId = request.bulkActionId();
         launch.contentVersionId = content.id;
-        launch.status = request.scheduledAt() == null ? "QUEUED" : "SCHEDULED";
+        launch.status = (request.scheduledAt() == null ? LaunchStatus.QUEUED : LaunchStatus.SCHEDULED).name();
         launch.scheduledAt = request.scheduledAt();
         launch.launchedBy = caller;
         launch.launchedByUserId = request.launchedByUserId();
@@ -166,8 +170,8 @@ public class LaunchService {
     /** Newest first, keyset-paged on the ID. */
     @Transactional
     public LaunchView.Page history(LaunchFilter filter, Long before, int limit) {
-        if (filter.status() != null && !LAUNCH_STATUSES.contains(filter.status())) {
-            throw ProblemException.badField("status", "must be one of " + LAUNCH_STATUSES);
+        if (filter.status() != null && !names(LaunchStatus.values()).contains(filter.status())) {
+            throw ProblemException.badField("status", "must be one of " + names(LaunchStatus.values()));
         }
         StringBuilder where = new StringBuilder("id < :before");
         Parameters params = Parameters.with("before", before == null ? Long.MAX_VALUE : before);
@@ -201,8 +205,7 @@ public class LaunchService {
     @Transactional
     public LaunchView pause(long id, String caller) {
         Launch launch = locked(id);
-        requireStatus(launch, "pause", "SCHEDULED", "QUEUED", "RUNNING");
-        launch.status = "PAUSED";
+        launch.status = become(launch, LaunchStatus.PAUSED, "pause").name();
         launch.pauseReason = "paused by " + caller;
         launch.statusChangedBy = caller;
         return view(launch);
@@ -211,16 +214,16 @@ public class LaunchService {
     @Transactional
     public LaunchView resume(long id, String caller) {
         Launch launch = locked(id);
-        requireStatus(launch, "resume", "PAUSED");
+        LaunchStatus resumed = launch.startedAt != null ? LaunchStatus.RUNNING
+                : launch.scheduledAt != null && launch.scheduledAt.isAfter(OffsetDateTime.now()) ? LaunchStatus.SCHEDULED
+                : LaunchStatus.QUEUED;
+        if (LaunchStatus.valueOf(launch.status) != LaunchStatus.PAUSED) {
+            throw conflict(launch, "resume", Set.of(LaunchStatus.PAUSED));
+        }
+        launch.status = become(launch, resumed, "resume").name();
         launch.pauseReason = null;
         launch.statusChangedBy = caller;
-        if (launch.startedAt != null) {
-            launch.status = "RUNNING";
-        } else {
-            launch.status = launch.scheduledAt != null && launch.scheduledAt.isAfter(OffsetDateTime.now()) ? "SCHEDULED" : "QUEUED";
-        }
-        em.createNativeQuery("UPDATE launch SET lease_owner = NULL, lease_until = NULL WHERE id = ?1").setParameter(1, id)
-                .executeUpdate();
+        // The worker's lease is its own: a driver that saw the pause gave it up, and the job (or the sweep) starts one again.
         outbox.enqueue(SendJobV1.launch(id));
         return view(launch);
     }
@@ -229,14 +232,15 @@ public class LaunchService {
     @Transactional
     public LaunchView cancel(long id, String caller) {
         Launch launch = locked(id);
-        requireStatus(launch, "cancel", "SCHEDULED", "QUEUED", "RUNNING", "PAUSED");
+        launch.status = become(launch, LaunchStatus.CANCELLED, "cancel").name();
         launch.statusChangedBy = caller;
-        int cancelled = em.createNativeQuery(
-                "UPDATE delivery SET status = 'CANCELLED', last_reply = 'cancelled with the launch' WHERE launch_id = ?1 AND status = 'PENDING'")
-                .setParameter(1, id).executeUpdate();
+        int cancelled = em.createNativeQuery("""
+                UPDATE delivery SET status = ?1, last_reply = 'cancelled with the launch'
+                WHERE work_kind = ?2 AND work_id = ?3 AND status = ?4""")
+                .setParameter(1, DeliveryStatus.CANCELLED.name()).setParameter(2, WORK_KIND).setParameter(3, id)
+                .setParameter(4, DeliveryStatus.PENDING.name()).executeUpdate();
         launch.cancelled += cancelled;
         launch.pending -= cancelled;
-        launch.status = "CANCELLED";
         launch.finishedAt = OffsetDateTime.now();
         return view(launch);
     }
@@ -246,17 +250,17 @@ public class LaunchService {
         if (Launch.findById(launchId) == null) {
             throw ProblemException.notFound("launch", launchId, "id");
         }
-        if (status != null && !DELIVERY_STATUSES.contains(status)) {
-            throw ProblemException.badField("status", "must be one of " + DELIVERY_STATUSES);
+        if (status != null && !LAUNCH_DELIVERY_STATUSES.contains(status)) {
+            throw ProblemException.badField("status", "must be one of " + LAUNCH_DELIVERY_STATUSES);
         }
         // Keyset paging on the primary key: page 10,000 costs what page 1 costs.
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
+        List<Tuple> rows = em.createNativeQuery("""
                 SELECT id, contact_id, email, status, attempts, last_reply, message_id, possible_duplicate, sent_at, activity_id
-                FROM delivery WHERE launch_id = ?1 AND id > ?2 AND (CAST(?3 AS text) IS NULL OR status = CAST(?3 AS text))
-                ORDER BY id LIMIT ?4""")
-                .setParameter(1, launchId).setParameter(2, after).setParameter(3, status).setParameter(4, limit + 1)
-                .getResultList();
+                FROM delivery WHERE work_kind = ?1 AND work_id = ?2 AND id > ?3 AND (CAST(?4 AS text) IS NULL OR status = CAST(?4 AS text))
+                ORDER BY id LIMIT ?5""", Tuple.class)
+                .setParameter(1, WORK_KIND).setParameter(2, launchId).setParameter(3, after).setParameter(4, status)
+                .setParameter(5, limit + 1).getResultList();
         Keyset<DeliveryView> page = Keyset.page(rows, limit, LaunchService::delivery, DeliveryView::id);
         return new DeliveryPage(page.items(), page.next());
     }
@@ -269,11 +273,21 @@ public class LaunchService {
         return launch;
     }
 
-    private static void requireStatus(Launch launch, String action, String... allowed) {
-        if (!List.of(allowed).contains(launch.status)) {
-            throw new ProblemException(Response.Status.CONFLICT, "cannot " + action + " launch " + launch.id + ": it is "
-                    + launch.status, "status", "is " + launch.status + "; " + action + " needs one of " + List.of(allowed));
+    /** The user's transition, if LaunchStatus allows it from where the launch is; else 409 naming the statuses it needs. */
+    private static LaunchStatus become(Launch launch, LaunchStatus target, String action) {
+        if (!LaunchStatus.valueOf(launch.status).canBecome(target)) {
+            throw conflict(launch, action, Lifecycle.before(target));
         }
+        return target;
+    }
+
+    private static ProblemException conflict(Launch launch, String action, Set<LaunchStatus> needed) {
+        return new ProblemException(Response.Status.CONFLICT, "cannot " + action + " launch " + launch.id + ": it is "
+                + launch.status, "status", "is " + launch.status + "; " + action + " needs one of " + needed);
+    }
+
+    static List<String> names(Enum<?>[] values) {
+        return java.util.Arrays.stream(values).map(Enum::name).toList();
     }
 
     private LaunchView view(Launch launch) {
@@ -319,9 +333,15 @@ public class LaunchService {
         }
     }
 
-    static DeliveryView delivery(Object[] r) {
-        return new DeliveryView(((Number) r[0]).longValue(), r[1] == null ? null : ((Number) r[1]).longValue(),
-                (String) r[2], (String) r[3], ((Number) r[4]).intValue(), (String) r[5], (String) r[6],
-                (Boolean) r[7], Times.offset(r[8]), r[9] == null ? null : ((Number) r[9]).longValue());
+    private static Long idOrNull(Tuple r, String column) {
+        Number n = r.get(column, Number.class);
+        return n == null ? null : n.longValue();
+    }
+
+    static DeliveryView delivery(Tuple r) {
+        return new DeliveryView(r.get("id", Number.class).longValue(), idOrNull(r, "contact_id"), r.get("email", String.class),
+                r.get("status", String.class), r.get("attempts", Number.class).intValue(), r.get("last_reply", String.class),
+                r.get("message_id", String.class), r.get("possible_duplicate", Boolean.class), Times.offset(r.get("sent_at")),
+                idOrNull(r, "activity_id"));
     }
 }

@@ -1,14 +1,17 @@
 package org.crmbulk.api.list;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 import org.crmbulk.api.common.Keyset;
 import org.crmbulk.api.problem.ProblemException;
+import org.crmbulk.contract.status.LaunchStatus;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.Response;
 
@@ -16,7 +19,7 @@ import jakarta.ws.rs.core.Response;
 public class ListService {
 
     /** Launch statuses during which a list's members may still be read: the list must not go away. */
-    static final List<String> ACTIVE_LAUNCH = List.of("SCHEDULED", "QUEUED", "RUNNING", "PAUSED");
+    static final List<String> ACTIVE_LAUNCH = Arrays.stream(LaunchStatus.values()).filter(s -> !s.isFinal()).map(Enum::name).toList();
 
     @Inject
     EntityManager em;
@@ -80,23 +83,23 @@ public class ListService {
         lockedForMembers(listId);
         // Named query "add members": one pass resolves and inserts; a short count means unknown contacts,
         // and the exception rolls the insert back. Adding a member twice is not an error.
-        Object[] counts = (Object[]) em.createNativeQuery("WITH c AS " + contacts(request)
+        Tuple counts = (Tuple) em.createNativeQuery("WITH c AS " + contacts(request)
                 + ", added AS (INSERT INTO list_member (list_id, contact_id) SELECT :list, c.id FROM c ON CONFLICT DO NOTHING RETURNING 1)"
-                + " SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM added)")
+                + " SELECT (SELECT count(*) FROM c) AS found, (SELECT count(*) FROM added) AS changed", Tuple.class)
                 .setParameter("list", listId).setParameter("keys", keys(request)).getSingleResult();
-        refuseUnknown(request, ((Number) counts[0]).longValue());
-        return changed(listId, request.size(), ((Number) counts[1]).longValue());
+        refuseUnknown(request, counts.get("found", Number.class).longValue());
+        return changed(listId, request.size(), counts.get("changed", Number.class).longValue());
     }
 
     @Transactional
     public MembersChanged removeMembers(long listId, MembersRequest request) {
         lockedForMembers(listId);
-        Object[] counts = (Object[]) em.createNativeQuery("WITH c AS " + contacts(request)
+        Tuple counts = (Tuple) em.createNativeQuery("WITH c AS " + contacts(request)
                 + ", removed AS (DELETE FROM list_member m USING c WHERE m.list_id = :list AND m.contact_id = c.id RETURNING 1)"
-                + " SELECT (SELECT count(*) FROM c), (SELECT count(*) FROM removed)")
+                + " SELECT (SELECT count(*) FROM c) AS found, (SELECT count(*) FROM removed) AS changed", Tuple.class)
                 .setParameter("list", listId).setParameter("keys", keys(request)).getSingleResult();
-        refuseUnknown(request, ((Number) counts[0]).longValue());
-        return changed(listId, request.size(), -((Number) counts[1]).longValue());
+        refuseUnknown(request, counts.get("found", Number.class).longValue());
+        return changed(listId, request.size(), -counts.get("changed", Number.class).longValue());
     }
 
     /** Keyset page of members; with {@code notIn}, only those not also members of that list. */
@@ -107,17 +110,18 @@ public class ListService {
             existing(notIn, "notIn");
         }
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
+        List<Tuple> rows = em.createNativeQuery("""
                 SELECT c.id, c.external_id, c.email, c.first_name, c.last_name, c.opted_out
                 FROM list_member m JOIN contact c ON c.id = m.contact_id
                 WHERE m.list_id = ?1 AND m.contact_id > ?2
                   AND (CAST(?3 AS bigint) IS NULL
                        OR NOT EXISTS (SELECT 1 FROM list_member o WHERE o.list_id = CAST(?3 AS bigint) AND o.contact_id = m.contact_id))
-                ORDER BY m.contact_id LIMIT ?4""")
+                ORDER BY m.contact_id LIMIT ?4""", Tuple.class)
                 .setParameter(1, listId).setParameter(2, after).setParameter(3, notIn).setParameter(4, limit + 1)
                 .getResultList();
-        Keyset<MemberPage.Member> page = Keyset.page(rows, limit, r -> new MemberPage.Member(((Number) r[0]).longValue(),
-                (String) r[1], (String) r[2], (String) r[3], (String) r[4], (Boolean) r[5]), MemberPage.Member::contactId);
+        Keyset<MemberPage.Member> page = Keyset.page(rows, limit, r -> new MemberPage.Member(r.get("id", Number.class).longValue(),
+                r.get("external_id", String.class), r.get("email", String.class), r.get("first_name", String.class),
+                r.get("last_name", String.class), r.get("opted_out", Boolean.class)), MemberPage.Member::contactId);
         return new MemberPage(page.items(), page.next());
     }
 
@@ -129,11 +133,9 @@ public class ListService {
         copy.description = source.description;
         copy.persist();
         em.flush();
-        long copied = em.createNativeQuery("INSERT INTO list_member (list_id, contact_id) SELECT ?1, contact_id FROM list_member WHERE list_id = ?2")
+        // The members are copied set-based; the count is the entity's, written with it.
+        copy.memberCount = em.createNativeQuery("INSERT INTO list_member (list_id, contact_id) SELECT ?1, contact_id FROM list_member WHERE list_id = ?2")
                 .setParameter(1, copy.id).setParameter(2, listId).executeUpdate();
-        em.createNativeQuery("UPDATE marketing_list SET member_count = ?1 WHERE id = ?2").setParameter(1, copied)
-                .setParameter(2, copy.id).executeUpdate();
-        copy.memberCount = copied;
         return ListView.of(copy);
     }
 

@@ -11,6 +11,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import jakarta.persistence.Tuple;
 
 /**
  * The outbox's backlog as gauges: messages waiting for Kafka and the age of the oldest. Refreshed
@@ -37,10 +38,11 @@ public class OutboxMetrics {
     @Scheduled(every = "${crm.metrics.refresh-interval:10s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void refresh() {
         try {
-            Object[] row = QuarkusTransaction.requiringNew().call(() -> (Object[]) em.createNativeQuery(
-                    "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0) FROM outbox").getSingleResult());
-            backlog.set(((Number) row[0]).longValue());
-            oldestAgeSeconds.set(((Number) row[1]).longValue());
+            Tuple row = QuarkusTransaction.requiringNew().call(() -> (Tuple) em.createNativeQuery(
+                    "SELECT count(*) AS backlog, coalesce(extract(epoch FROM now() - min(created_at)), 0) AS oldest FROM outbox",
+                    Tuple.class).getSingleResult());
+            backlog.set(row.get("backlog", Number.class).longValue());
+            oldestAgeSeconds.set(row.get("oldest", Number.class).longValue());
         } catch (RuntimeException e) {
             LOG.debugf("outbox gauges not refreshed: %s", e.getMessage());
         }

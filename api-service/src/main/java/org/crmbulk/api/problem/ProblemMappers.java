@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import org.crmbulk.contract.db.DatabaseErrors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -93,7 +94,7 @@ public class ProblemMappers {
                         List.of(new Problem.FieldError("file", "a malformed part (e.g. a control character in its headers)"))).toResponse();
             }
         }
-        if (databaseUnavailable(e)) {
+        if (DatabaseErrors.isTransient(e)) {
             // A restart or failover of PostgreSQL: say so and when to come back, rather than a bare 500.
             LOG.warnf("database unavailable: %s", e.getMessage());
             return Response.fromResponse(Problem.of(503, "Service Unavailable",
@@ -102,23 +103,6 @@ public class ProblemMappers {
         }
         LOG.error("unexpected failure", e);
         return Problem.of(500, "Internal Server Error", "unexpected failure; see the service log").toResponse();
-    }
-
-    /** Connection refused, lost or timed out (SQLSTATE class 08, admin shutdown 57P), anywhere in the cause chain. */
-    static boolean databaseUnavailable(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientConnectionException || t instanceof org.hibernate.exception.JDBCConnectionException) {
-                return true;
-            }
-            if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-            if (t.getCause() == t) {
-                break;
-            }
-        }
-        return false;
     }
 
     // "create.request.contacts[0].email" -> "contacts[0].email": drop the method and parameter nodes.

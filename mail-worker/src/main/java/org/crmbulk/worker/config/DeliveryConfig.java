@@ -29,19 +29,22 @@ public interface DeliveryConfig {
     @WithDefault("50")
     int pauseAfterConsecutiveFailures();
 
-    /** A launch whose driving worker stops renewing this lease is taken over by another. */
+    /** Work (a launch, a mail job, a test send) whose driving worker stops renewing this lease is taken over by another. */
     @WithDefault("30s")
-    Duration launchLease();
+    Duration workLease();
 
-    /** How often each worker looks for launches nobody drives. */
+    /**
+     * How often each worker looks for work nobody drives; work with nothing due before the next sweep gives
+     * its lease up until then.
+     */
     @WithDefault("10s")
     Duration sweepInterval();
 
-    /** A launch still QUEUED and unleased after this is started by the sweep, Kafka job or not. */
+    /** Work still QUEUED and unleased after this is started by the sweep, Kafka job or not. */
     @WithDefault("60s")
     Duration queuedGrace();
 
-    /** How often the driving worker renews its launch leases. */
+    /** How often a worker renews the leases of all the work it drives. */
     @WithDefault("5s")
     Duration heartbeatInterval();
 
@@ -60,6 +63,14 @@ public interface DeliveryConfig {
     /** Launches one worker drives at once. */
     @WithDefault("4")
     int maxConcurrentLaunches();
+
+    /** Mail jobs one worker sends at once, and as many test sends: slots of their own, so they never wait behind launches. */
+    @WithDefault("8")
+    int maxConcurrentJobs();
+
+    /** Recipients of one BULK message at most; RFC 5321 guarantees 100 to every relay. */
+    @WithDefault("100")
+    int maxRecipientsPerMessage();
 
     /** A temporary failure older than this (since the first attempt) is not retried again: FAILED. */
     @WithDefault("24h")

@@ -1,4 +1,4 @@
-package org.crmbulk.worker.metrics;
+package org.crmbulk.worker.delivery;
 
 import java.time.Duration;
 import java.util.EnumMap;
@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
-import org.crmbulk.worker.smtp.RelayRateLimiter;
+import org.crmbulk.worker.smtp.RelayConfig;
 import org.crmbulk.worker.smtp.SendResult;
 
 import io.micrometer.core.instrument.Counter;
@@ -23,16 +23,13 @@ public class MailMetrics {
 
     public enum Mode { LAUNCH, INDIVIDUAL, BULK, TEST }
 
-    /** What became of a delivery: sent, failed for good, waiting for a retry, or skipped (invalid address). */
-    public enum DeliveryOutcome { SENT, FAILED, RETRY, SKIPPED }
-
     private final Map<Mode, Map<SendResult.Kind, Counter>> sends = new EnumMap<>(Mode.class);
     private final Map<Mode, Timer> latency = new EnumMap<>(Mode.class);
-    private final Map<Mode, Map<DeliveryOutcome, Counter>> deliveries = new EnumMap<>(Mode.class);
+    private final Map<Mode, Map<Outcome.Kind, Counter>> deliveries = new EnumMap<>(Mode.class);
     private final Map<Mode, Counter> possibleDuplicates = new EnumMap<>(Mode.class);
 
-    MailMetrics(MeterRegistry registry, RelayRateLimiter relays) {
-        String relay = relays.relay();
+    public MailMetrics(MeterRegistry registry, RelayConfig relayConfig) {
+        String relay = relayConfig.label();
         for (Mode mode : Mode.values()) {
             String m = lower(mode);
             Map<SendResult.Kind, Counter> byResult = new EnumMap<>(SendResult.Kind.class);
@@ -45,8 +42,11 @@ public class MailMetrics {
                     .description("From handing a message to the SMTP client until the relay answered")
                     .tags("mode", m, "relay", relay).publishPercentileHistogram()
                     .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60)).register(registry));
-            Map<DeliveryOutcome, Counter> byOutcome = new EnumMap<>(DeliveryOutcome.class);
-            for (DeliveryOutcome outcome : DeliveryOutcome.values()) {
+            Map<Outcome.Kind, Counter> byOutcome = new EnumMap<>(Outcome.Kind.class);
+            for (Outcome.Kind outcome : Outcome.Kind.values()) {
+                if (outcome == Outcome.Kind.NOT_SENT) {
+                    continue; // put back unsent: not an outcome of the delivery
+                }
                 byOutcome.put(outcome, Counter.builder("crm.mail.deliveries").description("Deliveries by what became of them")
                         .tags("mode", m, "relay", relay, "outcome", lower(outcome)).register(registry));
             }
@@ -66,7 +66,7 @@ public class MailMetrics {
         });
     }
 
-    public void delivery(Mode mode, DeliveryOutcome outcome) {
+    public void delivery(Mode mode, Outcome.Kind outcome) {
         deliveries.get(mode).get(outcome).increment();
     }
 

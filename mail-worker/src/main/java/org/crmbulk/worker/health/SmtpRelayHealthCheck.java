@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.crmbulk.worker.smtp.RelayConfig;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -16,20 +16,20 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class SmtpRelayHealthCheck implements HealthCheck {
 
-    @ConfigProperty(name = "quarkus.mailer.host", defaultValue = "127.0.0.1")
-    String host;
+    private final RelayConfig relay;
 
-    @ConfigProperty(name = "quarkus.mailer.port", defaultValue = "25")
-    int port;
+    public SmtpRelayHealthCheck(RelayConfig relay) {
+        this.relay = relay;
+    }
 
     @Override
     public HealthCheckResponse call() {
-        String relay = host + ":" + port;
+        String label = relay.label();
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, port), 2_000);
-            return HealthCheckResponse.named("SMTP relay").up().withData("relay", relay).build();
+            socket.connect(new InetSocketAddress(relay.host(), relay.port()), 2_000);
+            return HealthCheckResponse.named("SMTP relay").up().withData("relay", label).build();
         } catch (IOException e) {
-            return HealthCheckResponse.named("SMTP relay").down().withData("relay", relay)
+            return HealthCheckResponse.named("SMTP relay").down().withData("relay", label)
                     .withData("error", String.valueOf(e.getMessage())).build();
         }
     }

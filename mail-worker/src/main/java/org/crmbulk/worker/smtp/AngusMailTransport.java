@@ -1,6 +1,5 @@
 package org.crmbulk.worker.smtp;
 
-import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,9 +11,7 @@ import org.crmbulk.worker.config.DeliveryConfig;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,11 +25,10 @@ import jakarta.mail.internet.MimeMessage;
  * {@link MailTransport} over Jakarta Mail (Angus): a fixed set of sender threads, each holding one
  * SMTP connection open and writing whole messages through a buffered stream. The Vert.x client of
  * quarkus-mailer wrote every line of a message with its own socket write on one event loop, which
- * capped a campaign at about 2% of the machine's SMTP ceiling (see README, Benchmarks). It reads
- * the same {@code quarkus.mailer.*} settings, so deployments configure the relay in one place.
+ * capped a campaign at about 2% of the machine's SMTP ceiling (see README, Benchmarks), and composed
+ * its own MIME; it is gone. The relay's settings are {@link RelayConfig}.
  */
 @ApplicationScoped
-@DefaultBean
 public class AngusMailTransport implements MailTransport {
 
     private static final long IDLE_RECONNECT_MILLIS = 10_000;
@@ -40,31 +36,8 @@ public class AngusMailTransport implements MailTransport {
     @Inject
     DeliveryConfig config;
 
-    @ConfigProperty(name = "quarkus.mailer.host", defaultValue = "127.0.0.1")
-    String host;
-
-    @ConfigProperty(name = "quarkus.mailer.port", defaultValue = "25")
-    int port;
-
-    @ConfigProperty(name = "quarkus.mailer.username")
-    Optional<String> username;
-
-    @ConfigProperty(name = "quarkus.mailer.password")
-    Optional<String> password;
-
-    @ConfigProperty(name = "quarkus.mailer.start-tls", defaultValue = "OPTIONAL")
-    String startTls;
-
-    /** Implicit TLS from the first byte (SMTPS, port 465), rather than STARTTLS on a plain connection. */
-    @ConfigProperty(name = "quarkus.mailer.tls", defaultValue = "false")
-    boolean tls;
-
-    /** Accept any relay certificate: only for a relay with a self-signed one on a trusted network. */
-    @ConfigProperty(name = "quarkus.mailer.trust-all", defaultValue = "false")
-    boolean trustAll;
-
-    @ConfigProperty(name = "mail.delivery.smtp-connections", defaultValue = "16")
-    int connections;
+    @Inject
+    RelayConfig relay;
 
     private Session session;
     private ExecutorService senders;
@@ -80,26 +53,26 @@ public class AngusMailTransport implements MailTransport {
     @PostConstruct
     void init() {
         Properties p = new Properties();
-        p.put("mail.smtp.host", host);
-        p.put("mail.smtp.port", String.valueOf(port));
+        p.put("mail.smtp.host", relay.host());
+        p.put("mail.smtp.port", String.valueOf(relay.port()));
         String timeout = String.valueOf(config.sendTimeout().toMillis());
         p.put("mail.smtp.connectiontimeout", timeout);
         p.put("mail.smtp.timeout", timeout);
         p.put("mail.smtp.writetimeout", timeout);
-        p.put("mail.smtp.starttls.enable", String.valueOf(!"DISABLED".equalsIgnoreCase(startTls)));
-        p.put("mail.smtp.starttls.required", String.valueOf("REQUIRED".equalsIgnoreCase(startTls)));
-        p.put("mail.smtp.auth", String.valueOf(username.filter(u -> !u.isBlank()).isPresent()));
+        p.put("mail.smtp.starttls.enable", String.valueOf(relay.startTls() != RelayConfig.StartTls.DISABLED));
+        p.put("mail.smtp.starttls.required", String.valueOf(relay.startTls() == RelayConfig.StartTls.REQUIRED));
+        p.put("mail.smtp.auth", String.valueOf(relay.username().filter(u -> !u.isBlank()).isPresent()));
         // Angus layers TLS over the plain no-delay socket below, for SMTPS and for STARTTLS alike.
-        p.put("mail.smtp.ssl.enable", String.valueOf(tls));
-        p.put("mail.smtp.ssl.checkserveridentity", String.valueOf(!trustAll));
-        if (trustAll) {
+        p.put("mail.smtp.ssl.enable", String.valueOf(relay.tls()));
+        p.put("mail.smtp.ssl.checkserveridentity", String.valueOf(!relay.trustAll()));
+        if (relay.trustAll()) {
             p.put("mail.smtp.ssl.trust", "*");
         }
         // Without TCP_NODELAY every message ends in a Nagle/delayed-ACK stall of ~40 ms.
         p.put("mail.smtp.socketFactory", new NoDelaySocketFactory());
         p.put("mail.smtp.socketFactory.fallback", "false");
         session = Session.getInstance(p);
-        senders = Executors.newFixedThreadPool(connections, r -> {
+        senders = Executors.newFixedThreadPool(relay.connections(), r -> {
             Thread t = new Thread(r, "smtp-sender");
             t.setDaemon(true);
             return t;
@@ -156,7 +129,8 @@ public class AngusMailTransport implements MailTransport {
         }
         if (c.transport == null) {
             SMTPTransport t = (SMTPTransport) session.getTransport("smtp");
-            t.connect(host, port, username.orElse(null), password.orElse(null));
+            t.connect(relay.host(), relay.port(), relay.username().filter(u -> !u.isBlank()).orElse(null),
+                    relay.password().filter(pw -> !pw.isBlank()).orElse(null));
             c.transport = t;
             c.lastUsed = System.currentTimeMillis();
         }

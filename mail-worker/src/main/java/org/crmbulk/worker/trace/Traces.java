@@ -20,6 +20,8 @@ public final class Traces {
 
     public static final String TRACE_ID = "traceId";
     public static final String LAUNCH_ID = "launchId";
+    /** The piece of work a line is about, e.g. "mail job 7". */
+    public static final String WORK = "work";
     public static final String DELIVERY_ID = "deliveryId";
 
     private static final TextMapGetter<Headers> KAFKA_HEADERS = new TextMapGetter<>() {
@@ -54,6 +56,7 @@ public final class Traces {
     public static void clearLogFields() {
         MDC.remove(TRACE_ID);
         MDC.remove(LAUNCH_ID);
+        MDC.remove(WORK);
         MDC.remove(DELIVERY_ID);
     }
 }

@@ -1,0 +1,52 @@
+package org.crmbulk.worker.delivery;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import org.crmbulk.worker.work.WorkRef;
+
+/**
+ * The deliveries of every kind of work, and the status changes sending makes. Every method is one
+ * short transaction and throws {@link org.crmbulk.worker.work.StoreException} when the store cannot answer.
+ */
+public interface DeliveryStore {
+
+    /**
+     * Starts queued work (QUEUED to RUNNING or SENDING); a launch makes its deliveries here, one per
+     * address over all its lists. Does nothing to work already started or no longer open.
+     */
+    void start(WorkRef work);
+
+    /** What the work's messages are made from; empty when the work does not exist. */
+    Optional<MailContent> content(WorkRef work);
+
+    /** Whether the work may send now: false once it is paused, cancelled or finished. */
+    boolean isSending(WorkRef work);
+
+    /**
+     * Claims up to {@code limit} due deliveries (PENDING and due, or SENDING whose claim ran out: those are
+     * {@code reclaimed} and counted), in their order, only while the work is sending; a pause or cancel waits
+     * for the claim, or the claim for it. A delivery gets its Message-ID from {@code ids} at its first claim.
+     */
+    List<ClaimedDelivery> claim(WorkRef work, String owner, int limit, Duration claimLease, MessageIds ids);
+
+    /**
+     * Records outcomes of this owner's live claims (a claim another worker took over is theirs), moves the
+     * work's counters and makes the CRM activity of each SENT delivery the content asks for, in one transaction.
+     */
+    void record(WorkRef work, MailContent content, String owner, List<Outcome> outcomes);
+
+    /** When a delivery may next be claimable (a retry time, a claim running out); empty when none is open. */
+    Optional<Instant> nextWork(WorkRef work);
+
+    /** Gives the work its final status once no delivery is open; true when it is final. */
+    boolean completeIfDone(WorkRef work);
+
+    /**
+     * Stops work the relay keeps refusing: a launch becomes PAUSED with the reason, for a person to resume;
+     * returns false for work nobody resumes by hand (it waits for its deliveries' retry times instead).
+     */
+    boolean pause(WorkRef work, String reason);
+}

@@ -1,0 +1,235 @@
+package org.crmbulk.worker.store;
+
+import static org.crmbulk.contract.status.DeliveryStatus.FAILED;
+import static org.crmbulk.contract.status.DeliveryStatus.PENDING;
+import static org.crmbulk.contract.status.DeliveryStatus.SENDING;
+import static org.crmbulk.contract.status.DeliveryStatus.SENT;
+import static org.crmbulk.contract.status.DeliveryStatus.SKIPPED;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.crmbulk.contract.status.DeliveryStatus;
+import org.crmbulk.contract.status.Transition;
+import org.crmbulk.worker.db.Jdbc;
+import org.crmbulk.worker.delivery.ClaimedDelivery;
+import org.crmbulk.worker.delivery.DeliveryStore;
+import org.crmbulk.worker.delivery.MailContent;
+import org.crmbulk.worker.delivery.MessageIds;
+import org.crmbulk.worker.delivery.Outcome;
+import org.crmbulk.worker.work.WorkRef;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * {@link DeliveryStore} on PostgreSQL: claiming and recording deliveries is one set of queries for every
+ * kind of work (they are all rows of {@code delivery}, found by their work's kind and ID); the status of
+ * the work itself is {@link WorkStatuses}', and what its messages are made of {@link Contents}'.
+ */
+@ApplicationScoped
+public class JdbcDeliveryStore implements DeliveryStore {
+
+    static final Transition<DeliveryStatus> CLAIM = Transition.from(PENDING, SENDING).to(SENDING);
+    static final Transition<DeliveryStatus> ACCEPTED = Transition.from(SENDING).to(SENT);
+    static final Transition<DeliveryStatus> RETRY = Transition.from(SENDING).to(PENDING);
+    static final Transition<DeliveryStatus> REFUSED = Transition.from(SENDING).to(FAILED);
+    static final Transition<DeliveryStatus> SKIP = Transition.from(SENDING).to(SKIPPED);
+    static final String[] OPEN = {PENDING.name(), SENDING.name()};
+
+    private final Jdbc jdbc;
+    private final WorkStatuses statuses;
+    private final Contents contents;
+
+    public JdbcDeliveryStore(Jdbc jdbc, WorkStatuses statuses, Contents contents) {
+        this.jdbc = jdbc;
+        this.statuses = statuses;
+        this.contents = contents;
+    }
+
+    @Override
+    public void start(WorkRef work) {
+        jdbc.inTransaction(c -> {
+            statuses.start(c, work);
+            return null;
+        });
+    }
+
+    @Override
+    public Optional<MailContent> content(WorkRef work) {
+        return jdbc.inTransaction(c -> contents.of(c, work));
+    }
+
+    @Override
+    public boolean isSending(WorkRef work) {
+        return jdbc.inTransaction(c -> statuses.isSending(c, work, false));
+    }
+
+    @Override
+    public List<ClaimedDelivery> claim(WorkRef work, String owner, int limit, Duration claimLease, MessageIds ids) {
+        return jdbc.inTransaction(c -> {
+            // The share lock orders this claim against a pause or cancel, which lock the work's row for update.
+            if (!statuses.isSending(c, work, true)) {
+                return List.of();
+            }
+            // Named query "claim deliveries": due PENDING rows and SENDING rows whose claim ran out (their worker died
+            // mid-send); those are possible duplicates.
+            record Row(long id, String email, String name, boolean cc, String messageId, int attempts, boolean reclaimed,
+                    Long contactId, Instant firstAttemptAt) {
+            }
+            List<Row> rows = Jdbc.query(c, """
+                    WITH picked AS (
+                        SELECT id, status AS was FROM delivery
+                        WHERE work_kind = ? AND work_id = ?
+                          AND ((status = ? AND next_attempt_at <= now()) OR (status = ? AND claimed_until < now()))
+                        ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
+                    UPDATE delivery d SET status = ?, attempts = d.attempts + 1, claimed_by = ?,
+                           first_attempt_at = coalesce(d.first_attempt_at, now()),
+                           claimed_until = now() + make_interval(secs => ?),
+                           possible_duplicate = d.possible_duplicate OR p.was = ?
+                    FROM picked p WHERE d.id = p.id
+                    RETURNING d.id, d.email, d.display_name, d.recipient_kind, d.message_id, d.attempts, p.was, d.contact_id,
+                              d.first_attempt_at""",
+                    r -> new Row(r.getLong("id"), r.getString("email"), r.getString("display_name"), "CC".equals(r.getString("recipient_kind")),
+                            r.getString("message_id"), r.getInt("attempts"), SENDING.name().equals(r.getString("was")),
+                            r.getObject("contact_id", Long.class), r.getTimestamp("first_attempt_at").toInstant()),
+                    work.kind(), work.id(), PENDING, SENDING, limit, CLAIM.to(), owner, JdbcWorkStore.seconds(claimLease), SENDING);
+            if (rows.isEmpty()) {
+                return List.of();
+            }
+            // A delivery's Message-ID is fixed at its first claim, so a resend reuses it.
+            List<Row> fresh = rows.stream().filter(r -> r.messageId() == null).toList();
+            Map<Long, String> newIds = new java.util.HashMap<>();
+            if (!fresh.isEmpty()) {
+                fresh.forEach(r -> newIds.put(r.id(), ids.forDelivery(r.id())));
+                Jdbc.update(c, "UPDATE delivery d SET message_id = m.message_id FROM unnest(?, ?) AS m(id, message_id) WHERE d.id = m.id",
+                        newIds.keySet().toArray(Long[]::new), newIds.keySet().stream().map(newIds::get).toArray(String[]::new));
+            }
+            Map<Long, Map<String, Object>> fields = contents.contactFields(c,
+                    rows.stream().map(Row::contactId).filter(java.util.Objects::nonNull).distinct().toList());
+            List<ClaimedDelivery> claimed = new ArrayList<>(rows.size());
+            for (Row r : rows) {
+                // A contact deleted since the delivery was made gets no message: null tells the sender to skip it.
+                Map<String, Object> contact = r.contactId() == null ? Map.of("email", r.email()) : fields.get(r.contactId());
+                claimed.add(new ClaimedDelivery(r.id(), r.email(), r.name(), r.cc(), newIds.getOrDefault(r.id(), r.messageId()),
+                        r.attempts(), r.reclaimed(), contact, r.firstAttemptAt()));
+            }
+            claimed.sort(Comparator.comparingLong(ClaimedDelivery::id));
+            long reclaimed = rows.stream().filter(Row::reclaimed).count();
+            if (reclaimed > 0) {
+                statuses.countPossibleDuplicates(c, work, reclaimed);
+            }
+            return claimed;
+        });
+    }
+
+    @Override
+    public void record(WorkRef work, MailContent content, String owner, List<Outcome> outcomes) {
+        jdbc.inTransaction(c -> {
+            Map<Outcome.Kind, List<Outcome>> applied = new EnumMap<>(Outcome.Kind.class);
+            // Only this owner's live claim is recorded: a claim taken over by another worker is theirs now.
+            // Statements go in JDBC batches: one round trip per kind of outcome, not one per delivery.
+            try (PreparedStatement sent = c.prepareStatement("""
+                    UPDATE delivery SET status = ?, sent_at = now(), last_reply = ?, message_id = coalesce(?, message_id),
+                           claimed_by = NULL, claimed_until = NULL
+                    WHERE id = ? AND status = ANY(?) AND claimed_by = ?""");
+                 PreparedStatement retry = c.prepareStatement("""
+                    UPDATE delivery SET status = ?, next_attempt_at = ?, last_reply = ?, message_id = coalesce(?, message_id),
+                           claimed_by = NULL, claimed_until = NULL
+                    WHERE id = ? AND status = ANY(?) AND claimed_by = ?""");
+                 PreparedStatement ended = c.prepareStatement("""
+                    UPDATE delivery SET status = ?, last_reply = ?, message_id = coalesce(?, message_id), claimed_by = NULL,
+                           claimed_until = NULL
+                    WHERE id = ? AND status = ANY(?) AND claimed_by = ?""");
+                 PreparedStatement unsent = c.prepareStatement("""
+                    UPDATE delivery SET status = ?, attempts = attempts - 1, claimed_by = NULL, claimed_until = NULL,
+                           first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
+                    WHERE id = ? AND status = ANY(?) AND claimed_by = ?""")) {
+                Map<PreparedStatement, List<Outcome>> batches = new java.util.LinkedHashMap<>();
+                for (Outcome o : outcomes) {
+                    switch (o.kind()) {
+                        case SENT -> add(c, batches, sent, o, ACCEPTED, owner, o.reply(), o.messageId(), o.deliveryId());
+                        case RETRY -> add(c, batches, retry, o, RETRY, owner, Timestamp.from(o.retryAt()), o.reply(), o.messageId(),
+                                o.deliveryId());
+                        case FAILED -> add(c, batches, ended, o, REFUSED, owner, o.reply(), o.messageId(), o.deliveryId());
+                        case SKIPPED -> add(c, batches, ended, o, SKIP, owner, o.reply(), o.messageId(), o.deliveryId());
+                        case NOT_SENT -> add(c, batches, unsent, o, RETRY, owner, o.deliveryId());
+                    }
+                }
+                for (Map.Entry<PreparedStatement, List<Outcome>> batch : batches.entrySet()) {
+                    int[] counts = batch.getKey().executeBatch();
+                    for (int i = 0; i < counts.length; i++) {
+                        if (counts[i] > 0 || counts[i] == Statement.SUCCESS_NO_INFO) {
+                            Outcome o = batch.getValue().get(i);
+                            applied.computeIfAbsent(o.kind(), k -> new ArrayList<>()).add(o);
+                        }
+                    }
+                }
+            }
+            List<Outcome> sentNow = applied.getOrDefault(Outcome.Kind.SENT, List.of());
+            if (content.activity().isPresent() && !sentNow.isEmpty()) {
+                createActivities(c, content.activity().get(), sentNow);
+            }
+            statuses.countOutcomes(c, work, sentNow.size(), applied.getOrDefault(Outcome.Kind.FAILED, List.of()).size(),
+                    applied.getOrDefault(Outcome.Kind.SKIPPED, List.of()).size());
+            return null;
+        });
+    }
+
+    /**
+     * Adds one guarded status change to its statement's batch; every statement binds the new status, then the
+     * values, then the statuses it may come from and the claim's owner.
+     */
+    private static void add(Connection c, Map<PreparedStatement, List<Outcome>> batches, PreparedStatement s, Outcome o,
+            Transition<DeliveryStatus> transition, String owner, Object... values) throws SQLException {
+        Object[] args = new Object[values.length + 3];
+        args[0] = transition.to();
+        System.arraycopy(values, 0, args, 1, values.length);
+        args[values.length + 1] = transition.fromNames();
+        args[values.length + 2] = owner;
+        Jdbc.bind(c, s, args);
+        s.addBatch();
+        batches.computeIfAbsent(s, k -> new ArrayList<>()).add(o);
+    }
+
+    /** One done e-mail activity per SENT delivery, linked both ways, in the delivery's own transaction. */
+    private static void createActivities(Connection c, MailContent.ActivityRule rule, List<Outcome> sent) throws SQLException {
+        Jdbc.update(c, """
+                WITH made AS (
+                    INSERT INTO activity (type, subject, status, contact_id, owner_user_id, launch_id, delivery_id, occurred_at)
+                    SELECT ?, o.subject, 'DONE', d.contact_id, ?, d.launch_id, d.id, now()
+                    FROM unnest(?, ?) AS o(delivery_id, subject) JOIN delivery d ON d.id = o.delivery_id
+                    RETURNING id, delivery_id)
+                UPDATE delivery d SET activity_id = made.id FROM made WHERE d.id = made.delivery_id""",
+                rule.type(), rule.ownerUserId(), sent.stream().map(Outcome::deliveryId).toArray(Long[]::new),
+                sent.stream().map(Outcome::subject).toArray(String[]::new));
+    }
+
+    @Override
+    public Optional<Instant> nextWork(WorkRef work) {
+        return jdbc.inTransaction(c -> Jdbc.query(c, """
+                SELECT min(CASE WHEN status = ? THEN next_attempt_at ELSE claimed_until END) AS next
+                FROM delivery WHERE work_kind = ? AND work_id = ? AND status = ANY(?)""",
+                r -> Optional.ofNullable(r.getTimestamp("next")).map(Timestamp::toInstant), PENDING, work.kind(), work.id(), OPEN).get(0));
+    }
+
+    @Override
+    public boolean completeIfDone(WorkRef work) {
+        return jdbc.inTransaction(c -> statuses.completeIfDone(c, work));
+    }
+
+    @Override
+    public boolean pause(WorkRef work, String reason) {
+        return jdbc.inTransaction(c -> statuses.pause(c, work, reason));
+    }
+}

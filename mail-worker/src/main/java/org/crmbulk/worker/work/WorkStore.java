@@ -1,0 +1,36 @@
+package org.crmbulk.worker.work;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+import org.crmbulk.contract.SendJobV1;
+
+/**
+ * The lifecycle every kind of mail work shares: a lease that says who drives it, renewed while it runs,
+ * released when it stops, and taken over when it lapses. Work is open while its status says a worker
+ * should drive it (a launch QUEUED or RUNNING, a mail job or test send QUEUED or SENDING).
+ */
+public interface WorkStore {
+
+    /** Takes or renews the lease on open work; false when another live worker holds it, it waits for a later time, or it is not open. */
+    boolean acquire(WorkRef work, String owner, Duration lease);
+
+    /** Renews the leases this owner holds; returns the work whose lease it still holds. */
+    Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease);
+
+    /** Gives the lease up; with {@code wakeAt}, nobody needs to take the work before then (it waits for a retry). */
+    void release(WorkRef work, String owner, Optional<Instant> wakeAt);
+
+    /** Scheduled launches whose time has come become QUEUED; returns them. */
+    List<WorkRef> wakeScheduled(int limit);
+
+    /**
+     * Open work of this kind nobody drives: its lease lapsed (the worker died) or its wake-up time came,
+     * it was started and released, or it stayed queued past {@code queuedGrace} (its Kafka job is late or lost).
+     */
+    List<WorkRef> unattended(SendJobV1.Kind kind, Duration queuedGrace, int limit);
+}

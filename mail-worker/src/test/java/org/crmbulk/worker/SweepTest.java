@@ -1,0 +1,97 @@
+package org.crmbulk.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.crmbulk.testing.Mailbox;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.mail.Message;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+/**
+ * The sweep finds every kind of work nobody drives, in real PostgreSQL: work whose Kafka job never came, and
+ * work a dead worker left half done. It only hands the work to the runner; the work is sent as any other.
+ */
+@QuarkusTest
+class SweepTest {
+
+    @BeforeEach
+    void emptyMailbox() {
+        Mailbox.purge();
+    }
+
+    @Test
+    void a_test_send_whose_job_is_lost_is_sent_by_the_sweep() throws Exception {
+        long testSend = testSend("lost-test@six.example.cz", "QUEUED");
+
+        awaitDone("test_send", testSend, "DONE");
+        assertThat(Mailbox.messages()).extracting(SweepTest::to).containsExactly("lost-test@six.example.cz");
+        assertThat(deliveries("test_send_id", testSend)).singleElement().satisfies(d -> assertThat(d.get("status")).isEqualTo("SENT"));
+    }
+
+    @Test
+    void a_test_send_left_sending_by_a_dead_worker_is_taken_over_and_ends() throws Exception {
+        long testSend = testSend("half-done@six.example.cz", "SENDING");
+        Fixtures.update("INSERT INTO work_lease (work_kind, work_id, owner, until) VALUES ('TEST_SEND', ?, 'dead', now() - interval '1 second')",
+                testSend);
+
+        awaitDone("test_send", testSend, "DONE");
+        assertThat(Mailbox.messages()).extracting(SweepTest::to).containsExactly("half-done@six.example.cz");
+    }
+
+    @Test
+    void a_mail_task_whose_job_is_lost_is_sent_by_the_sweep() throws Exception {
+        long activity = ((Number) Fixtures.rows("INSERT INTO activity (type, subject, status) VALUES ('MEETING', 'Review', 'PLANNED') RETURNING id")
+                .get(0).get("id")).longValue();
+        long job = ((Number) Fixtures.rows("""
+                INSERT INTO mail_job (activity_id, task_id, mode, status, subject, text_body, from_address)
+                VALUES (?, 'MAIL_PARTICIPANTS', 'INDIVIDUAL', 'QUEUED', 'Review', 'Agenda', 'owner@six.example.cz') RETURNING id""", activity)
+                .get(0).get("id")).longValue();
+        Fixtures.update("INSERT INTO delivery (mail_job_id, email, display_name, status) VALUES (?, 'guest@six.example.cz', 'Guest', 'PENDING')", job);
+
+        awaitDone("mail_job", job, "DONE");
+        MimeMessage mail = Mailbox.messages().get(0);
+        assertThat(to(mail)).isEqualTo("guest@six.example.cz");
+        assertThat(mail.getHeader("Message-ID")[0]).matches("<\\d+\\.a" + job + "\\.[0-9a-f]{12}@six\\.example\\.cz>");
+        assertThat(deliveries("mail_job_id", job)).singleElement().satisfies(d -> {
+            assertThat(d.get("status")).isEqualTo("SENT");
+            assertThat(d.get("message_id")).isEqualTo(mail.getHeader("Message-ID")[0]);
+        });
+    }
+
+    /** A test send as api-service writes it (its addresses are its deliveries), without publishing its job. */
+    private static long testSend(String address, String status) throws Exception {
+        long action = Fixtures.bulkAction("Test {contact.email}", "Body");
+        long id = ((Number) Fixtures.rows("""
+                INSERT INTO test_send (bulk_action_id, content_version_id, addresses, status)
+                SELECT id, current_version_id, ARRAY[?], ? FROM bulk_action WHERE id = ? RETURNING id""", address, status, action)
+                .get(0).get("id")).longValue();
+        Fixtures.update("INSERT INTO delivery (test_send_id, email, status) VALUES (?, ?, 'PENDING')", id, address);
+        return id;
+    }
+
+    private static void awaitDone(String table, long id, String status) {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> status.equals(Fixtures.rows("SELECT status FROM " + table + " WHERE id = ?", id).get(0).get("status")));
+    }
+
+    private static List<Map<String, Object>> deliveries(String column, long id) throws Exception {
+        return Fixtures.rows("SELECT * FROM delivery WHERE " + column + " = ? ORDER BY id", id);
+    }
+
+    private static String to(MimeMessage m) {
+        try {
+            return ((InternetAddress) m.getRecipients(Message.RecipientType.TO)[0]).getAddress();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
