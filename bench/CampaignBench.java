@@ -162,7 +162,7 @@ public class CampaignBench {
                        count(*) FILTER (WHERE r.status = 'SENT'), count(DISTINCT r.message_id),
                        count(DISTINCT j.id) FILTER (WHERE j.status = 'DONE' AND j.mode = 'BULK'),
                        extract(epoch FROM max(j.created_at) - min(j.created_at))
-                FROM mail_job j JOIN mail_job_recipient r ON r.mail_job_id = j.id WHERE j.id = ANY('""" + ids + "')")) {
+                FROM mail_job j JOIN delivery r ON r.mail_job_id = j.id WHERE j.id = ANY('""" + ids + "')")) {
             rs.next();
             double span = rs.getDouble(1);
             long sent = rs.getLong(3), messages = rs.getLong(4), done = rs.getLong(5);
