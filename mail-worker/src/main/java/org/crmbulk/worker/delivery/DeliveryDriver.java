@@ -87,8 +87,7 @@ public class DeliveryDriver {
      * @param loops     runs the extra claim-send-record loops of a large piece of work
      */
     public Ending drive(WorkRef work, String owner, BooleanSupplier keepGoing, Executor loops) {
-        store.start(work);
-        MailContent content = store.content(work).orElse(null);
+        MailContent content = store.begin(work).orElse(null);
         if (content == null) {
             return new Ending.Stopped();
         }
@@ -182,8 +181,8 @@ public class DeliveryDriver {
                 sleepUntil(Instant.now().plus(grant.retryIn()), keepGoing);
                 return null;
             }
-            List<ClaimedDelivery> batch = store.claim(work, owner, grant.permits() * content.recipientsPerMessage(),
-                    config.claimLease(), ids);
+            int limit = grant.permits() * content.recipientsPerMessage();
+            List<ClaimedDelivery> batch = store.claim(work, owner, limit, config.claimLease(), ids);
             if (batch.isEmpty()) {
                 permits.release(grant.permits());
                 return idle();
@@ -207,23 +206,25 @@ public class DeliveryDriver {
                 return new Ending.WaitUntil(sent.outcomes().stream().map(Outcome::retryAt).filter(Objects::nonNull)
                         .max(Comparator.naturalOrder()).orElse(Instant.now().plus(config.retryDelay())));
             }
-            return null;
+            // Fewer due than asked for: nothing else was claimable, so settle now rather than claim again for nothing.
+            return batch.size() < limit ? idle() : null;
         }
 
         /** Nothing claimable: stopped by someone, finished, or waiting for retries (held briefly, else released until then). */
         private Ending idle() {
-            if (!store.isSending(work)) {
+            DeliveryStore.Settlement settled = store.settle(work);
+            if (settled.stopped()) {
                 return new Ending.Stopped();
             }
-            Optional<Instant> next = store.nextWork(work);
-            if (next.isEmpty()) {
-                return store.completeIfDone(work) ? new Ending.Finished() : new Ending.Stopped();
+            if (settled.finished()) {
+                return new Ending.Finished();
             }
+            Instant next = settled.next().orElseGet(Instant::now);
             // Due after the next sweep: the lease (and this worker's slot) is given up until then, the sweep hands it back.
-            if (next.get().isAfter(Instant.now().plus(config.sweepInterval()))) {
-                return new Ending.WaitUntil(next.get());
+            if (next.isAfter(Instant.now().plus(config.sweepInterval()))) {
+                return new Ending.WaitUntil(next);
             }
-            sleepUntil(next.get(), keepGoing);
+            sleepUntil(next, keepGoing);
             return null;
         }
 

@@ -14,16 +14,11 @@ import org.crmbulk.worker.work.WorkRef;
 public interface DeliveryStore {
 
     /**
-     * Starts queued work (QUEUED to RUNNING or SENDING); a launch makes its deliveries here, one per
-     * address over all its lists. Does nothing to work already started or no longer open.
+     * Starts queued work (QUEUED to RUNNING or SENDING; a launch makes its deliveries here, one per address over
+     * all its lists) and returns what its messages are made from; empty when the work does not exist. Work already
+     * started or no longer open is left as it is.
      */
-    void start(WorkRef work);
-
-    /** What the work's messages are made from; empty when the work does not exist. */
-    Optional<MailContent> content(WorkRef work);
-
-    /** Whether the work may send now: false once it is paused, cancelled or finished. */
-    boolean isSending(WorkRef work);
+    Optional<MailContent> begin(WorkRef work);
 
     /**
      * Claims up to {@code limit} due deliveries (PENDING and due, or SENDING whose claim ran out: those are
@@ -38,11 +33,16 @@ public interface DeliveryStore {
      */
     void record(WorkRef work, MailContent content, String owner, List<Outcome> outcomes);
 
-    /** When a delivery may next be claimable (a retry time, a claim running out); empty when none is open. */
-    Optional<Instant> nextWork(WorkRef work);
+    /** Where the work stands once nothing was claimable: stopped by someone, finished now, or when to look again. */
+    record Settlement(boolean stopped, boolean finished, Optional<Instant> next) {
+    }
 
-    /** Gives the work its final status once no delivery is open; true when it is final. */
-    boolean completeIfDone(WorkRef work);
+    /**
+     * In one transaction: whether the work may still send (not once paused, cancelled or finished), its final
+     * status once no delivery is open (with errors when one failed), else when a delivery may next be claimable
+     * (a retry time, another claim running out).
+     */
+    Settlement settle(WorkRef work);
 
     /**
      * Stops work the relay keeps refusing: a launch becomes PAUSED with the reason, for a person to resume;

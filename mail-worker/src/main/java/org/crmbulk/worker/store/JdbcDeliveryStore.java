@@ -58,21 +58,11 @@ public class JdbcDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public void start(WorkRef work) {
-        jdbc.inTransaction(c -> {
+    public Optional<MailContent> begin(WorkRef work) {
+        return jdbc.inTransaction(c -> {
             statuses.start(c, work);
-            return null;
+            return contents.of(c, work);
         });
-    }
-
-    @Override
-    public Optional<MailContent> content(WorkRef work) {
-        return jdbc.inTransaction(c -> contents.of(c, work));
-    }
-
-    @Override
-    public boolean isSending(WorkRef work) {
-        return jdbc.inTransaction(c -> statuses.isSending(c, work, false));
     }
 
     @Override
@@ -216,16 +206,21 @@ public class JdbcDeliveryStore implements DeliveryStore {
     }
 
     @Override
-    public Optional<Instant> nextWork(WorkRef work) {
-        return jdbc.inTransaction(c -> Jdbc.query(c, """
-                SELECT min(CASE WHEN status = ? THEN next_attempt_at ELSE claimed_until END) AS next
-                FROM delivery WHERE work_kind = ? AND work_id = ? AND status = ANY(?)""",
-                r -> Optional.ofNullable(r.getTimestamp("next")).map(Timestamp::toInstant), PENDING, work.kind(), work.id(), OPEN).get(0));
-    }
-
-    @Override
-    public boolean completeIfDone(WorkRef work) {
-        return jdbc.inTransaction(c -> statuses.completeIfDone(c, work));
+    public Settlement settle(WorkRef work) {
+        return jdbc.inTransaction(c -> {
+            if (!statuses.isSending(c, work, false)) {
+                return new Settlement(true, false, Optional.empty());
+            }
+            Optional<Instant> next = Jdbc.query(c, """
+                    SELECT min(CASE WHEN status = ? THEN next_attempt_at ELSE claimed_until END) AS next
+                    FROM delivery WHERE work_kind = ? AND work_id = ? AND status = ANY(?)""",
+                    r -> Optional.ofNullable(r.getTimestamp("next")).map(Timestamp::toInstant), PENDING, work.kind(), work.id(), OPEN).get(0);
+            if (next.isPresent()) {
+                return new Settlement(false, false, next);
+            }
+            boolean finished = statuses.completeIfDone(c, work);
+            return new Settlement(!finished, finished, Optional.empty());
+        });
     }
 
     @Override

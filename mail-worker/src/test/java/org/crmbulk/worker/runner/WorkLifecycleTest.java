@@ -108,7 +108,7 @@ class WorkLifecycleTest {
     void a_test_send_left_sending_by_a_dead_worker_is_taken_over_and_ends() {
         engine = new Engine();
         WorkRef test = engine.store.add(Kind.TEST_SEND, 4, Engine.newsletter(MailMetrics.Mode.TEST), "me@a.cz");
-        engine.store.start(test);
+        engine.store.begin(test);
         assertThat(engine.store.acquire(test, "dead-worker", Duration.ofSeconds(30))).isTrue();
         engine.store.lapse(test);
 
@@ -125,7 +125,7 @@ class WorkLifecycleTest {
         FixedContent message = new FixedContent(DeliveryMode.INDIVIDUAL, "owner@crm.example.cz", null, "Call", "Notes", null, List.of(), 100);
         WorkRef job = engine.store.add(Kind.ACTIVITY_MAIL, 5, message, "slow@a.cz");
         WorkRef launch = engine.store.add(Kind.LAUNCH, 6, Engine.newsletter(MailMetrics.Mode.LAUNCH), "a@a.cz", "b@a.cz");
-        engine.store.start(launch);
+        engine.store.begin(launch);
         assertThat(engine.store.acquire(launch, "dead-worker", Duration.ofSeconds(30))).isTrue();
         engine.store.lapse(launch);
         WorkRunner runner = engine.runner();

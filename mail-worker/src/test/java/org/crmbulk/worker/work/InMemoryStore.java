@@ -203,9 +203,12 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
     }
 
     @Override
-    public synchronized void start(WorkRef ref) {
+    public synchronized Optional<MailContent> begin(WorkRef ref) {
         answer();
         Work w = works.get(ref);
+        if (w == null) {
+            return Optional.empty();
+        }
         if (w.status == LaunchStatus.QUEUED) {
             w.status = LaunchStatus.QUEUED.become(LaunchStatus.RUNNING);
         } else if (w.status == MailJobStatus.QUEUED) {
@@ -213,17 +216,10 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
         } else if (w.status == TestSendStatus.QUEUED) {
             w.status = TestSendStatus.QUEUED.become(TestSendStatus.SENDING);
         }
+        return Optional.of(w.content);
     }
 
-    @Override
-    public synchronized Optional<MailContent> content(WorkRef ref) {
-        answer();
-        return Optional.ofNullable(works.get(ref)).map(w -> w.content);
-    }
-
-    @Override
-    public synchronized boolean isSending(WorkRef ref) {
-        answer();
+    private boolean isSending(WorkRef ref) {
         return isStarted(works.get(ref).status);
     }
 
@@ -305,19 +301,17 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
     }
 
     @Override
-    public synchronized Optional<Instant> nextWork(WorkRef ref) {
+    public synchronized Settlement settle(WorkRef ref) {
         answer();
-        return rows(ref).stream().filter(r -> r.status.isOpen())
-                .map(r -> r.status == DeliveryStatus.PENDING ? r.nextAttemptAt : r.claimedUntil).min(Comparator.naturalOrder());
-    }
-
-    @Override
-    public synchronized boolean completeIfDone(WorkRef ref) {
-        answer();
-        Work w = works.get(ref);
-        if (!isSending(ref) || rows(ref).stream().anyMatch(r -> r.status.isOpen())) {
-            return false;
+        if (!isSending(ref)) {
+            return new Settlement(true, false, Optional.empty());
         }
+        Optional<Instant> next = rows(ref).stream().filter(r -> r.status.isOpen())
+                .map(r -> r.status == DeliveryStatus.PENDING ? r.nextAttemptAt : r.claimedUntil).min(Comparator.naturalOrder());
+        if (next.isPresent()) {
+            return new Settlement(false, false, next);
+        }
+        Work w = works.get(ref);
         boolean failed = rows(ref).stream().anyMatch(r -> r.status == DeliveryStatus.FAILED);
         if (w.status instanceof LaunchStatus s) {
             w.status = s.become(failed ? LaunchStatus.COMPLETED_WITH_ERRORS : LaunchStatus.COMPLETED);
@@ -326,7 +320,7 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
         } else if (w.status instanceof TestSendStatus s) {
             w.status = s.become(TestSendStatus.DONE);
         }
-        return true;
+        return new Settlement(false, true, Optional.empty());
     }
 
     @Override
