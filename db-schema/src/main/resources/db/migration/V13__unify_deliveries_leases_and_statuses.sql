@@ -16,6 +16,9 @@ ALTER TABLE delivery
     ADD COLUMN work_id bigint GENERATED ALWAYS AS (coalesce(launch_id, mail_job_id, test_send_id)) STORED;
 DROP INDEX delivery_launch_status;
 CREATE INDEX delivery_work_status ON delivery (work_kind, work_id, status, id);
+-- One delivery per address and launch; other kinds' rows need no entry in it.
+DROP INDEX delivery_launch_address;
+CREATE UNIQUE INDEX delivery_launch_address ON delivery (launch_id, lower(email)) WHERE launch_id IS NOT NULL;
 
 INSERT INTO delivery (mail_job_id, email, display_name, recipient_kind, status, attempts, last_reply, message_id, sent_at,
                       first_attempt_at)
