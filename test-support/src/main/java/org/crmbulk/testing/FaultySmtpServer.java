@@ -4,8 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,8 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -24,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * with 421 while "down". It keeps what it accepts and a transcript of every session's commands.
  * No PIPELINING, no TLS, no AUTH: a client that requires STARTTLS must find nothing to talk to.
  */
-public final class FaultySmtpServer implements AutoCloseable {
+public final class FaultySmtpServer extends LoopbackSmtpServer {
 
     public enum Fault {
         TEMPORARY_421("421 4.3.2 Service not available, try later"),
@@ -49,12 +45,6 @@ public final class FaultySmtpServer implements AutoCloseable {
     private record Planned(Fault fault, AtomicInteger remaining) {
     }
 
-    private final ServerSocket server;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "faulty-smtp");
-        t.setDaemon(true);
-        return t;
-    });
     private final Map<String, Planned> faults = new ConcurrentHashMap<>();
     private final List<Accepted> accepted = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     private final AtomicInteger attempts = new AtomicInteger();
@@ -64,12 +54,8 @@ public final class FaultySmtpServer implements AutoCloseable {
     private volatile long stallMillis = 5_000;
 
     public FaultySmtpServer() throws IOException {
-        server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        threads.execute(this::acceptLoop);
-    }
-
-    public int port() {
-        return server.getLocalPort();
+        super("faulty-smtp", 50);
+        start();
     }
 
     /** The recipient meets {@code fault} on its next {@code times} messages, then is served normally. */
@@ -114,18 +100,8 @@ public final class FaultySmtpServer implements AutoCloseable {
         was.countDown();
     }
 
-    private void acceptLoop() {
-        while (!server.isClosed()) {
-            try {
-                Socket socket = server.accept();
-                threads.execute(() -> session(socket));
-            } catch (IOException e) {
-                return;
-            }
-        }
-    }
-
-    private void session(Socket socket) {
+    @Override
+    void session(Socket socket) {
         try (socket; BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
              OutputStream out = socket.getOutputStream()) {
             reply(out, "220 faulty.test ESMTP");
@@ -195,36 +171,15 @@ public final class FaultySmtpServer implements AutoCloseable {
                         recipients.clear();
                         reply(out, "250 2.0.0 OK");
                     }
-                    case "NOOP" -> reply(out, "250 2.0.0 OK");
-                    case "QUIT" -> {
-                        reply(out, "221 2.0.0 Bye");
-                        return;
+                    default -> {
+                        if (!answerOther(cmd, out)) {
+                            return;
+                        }
                     }
-                    default -> reply(out, "502 5.5.2 Command not recognized");
                 }
             }
         } catch (IOException | InterruptedException e) {
             // the client went away, or we dropped it on purpose
         }
-    }
-
-    private static String header(String data, String name) {
-        for (String line : data.split("\r\n")) {
-            if (line.regionMatches(true, 0, name + ":", 0, name.length() + 1)) {
-                return line.substring(name.length() + 1).trim();
-            }
-        }
-        return null;
-    }
-
-    private static void reply(OutputStream out, String text) throws IOException {
-        out.write((text + "\r\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    @Override
-    public void close() throws IOException {
-        server.close();
-        threads.shutdownNow();
     }
 }

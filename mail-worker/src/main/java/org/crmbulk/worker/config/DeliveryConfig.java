@@ -48,13 +48,20 @@ public interface DeliveryConfig {
     @WithDefault("5s")
     Duration heartbeatInterval();
 
-    /** A delivery claimed longer than this without an outcome is resent (same Message-ID) and counted. */
+    /** A delivery whose claim its worker stopped renewing this long ago (it died mid-send) is resent (same Message-ID) and counted. */
     @WithDefault("2m")
     Duration claimLease();
 
-    /** An SMTP send that takes longer counts as a temporary failure. */
+    /** Connecting to the relay, or a reply to a command other than the message's final dot, taking longer is a temporary failure. */
     @WithDefault("60s")
     Duration sendTimeout();
+
+    /**
+     * How long the final reply after a message's dot is waited for: RFC 5321 4.5.3.2.6 says 10 minutes, for the
+     * relay may be checking the message. Past it the message is retried and counted as a possible duplicate.
+     */
+    @WithDefault("10m")
+    Duration dataEndTimeout();
 
     /** Claim-send-record loops per launch in one worker: more keep the SMTP connections busy during database round trips. */
     @WithDefault("2")

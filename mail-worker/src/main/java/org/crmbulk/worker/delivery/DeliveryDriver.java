@@ -197,6 +197,7 @@ public class DeliveryDriver {
                 return new Ending.Stopped();
             }
             sent.outcomes().stream().filter(o -> o.kind() != Outcome.Kind.NOT_SENT).forEach(o -> metrics.delivery(content.mode(), o.kind()));
+            metrics.possibleDuplicates(content.mode(), sent.outcomes().stream().filter(Outcome::mayHaveArrived).count());
             if (sent.pauseReason() != null) {
                 LOG.warnf("%s: stopping it: %s", work, sent.pauseReason());
                 if (store.pause(work, sent.pauseReason())) {
@@ -284,8 +285,8 @@ public class DeliveryDriver {
 
         private List<Outcome> outcomes(Letter.Message m, SendResult result) {
             Instant now = Instant.now();
-            return m.recipients().stream()
-                    .map(d -> policy.outcome(work.kind(), d, result, m.mail().subject(), m.mail().messageId(), now)).toList();
+            return m.recipients().stream().map(d -> policy.outcome(work.kind(), d, result.forRecipient(d.email()), m.mail().subject(),
+                    m.mail().messageId(), now)).toList();
         }
 
         /**

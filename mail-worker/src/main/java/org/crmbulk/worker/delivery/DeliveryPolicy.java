@@ -25,16 +25,21 @@ public class DeliveryPolicy {
         this.config = config;
     }
 
-    /** SENT; FAILED at once on 5xx; on 4xx retried later until the attempts or the age run out. */
+    /**
+     * SENT; FAILED at once on 5xx; on 4xx retried later until the attempts or the age run out; not attempted (the
+     * relay's session limit) is put back without counting. A retry after a message whose reply never came may
+     * be a second copy: the outcome says so, to be counted.
+     */
     public Outcome outcome(SendJobV1.Kind kind, ClaimedDelivery d, SendResult result, String subject, String messageId, Instant now) {
         return switch (result.kind()) {
             case ACCEPTED -> Outcome.sent(d, result.reply(), subject, messageId);
             case PERMANENT -> Outcome.failed(d, result.reply(), messageId);
+            case NOT_ATTEMPTED -> Outcome.notSent(d);
             case TEMPORARY -> d.attempts() >= maxAttempts(kind)
                     ? Outcome.failed(d, d.attempts() == 1 ? result.reply() : "gave up after " + d.attempts() + " attempts: " + result.reply(), messageId)
                     : d.firstAttemptAt().plus(config.maxRetryAge()).isBefore(now)
                     ? Outcome.failed(d, "gave up after " + config.maxRetryAge() + " of retries: " + result.reply(), messageId)
-                    : Outcome.retry(d, result.reply(), now.plus(backoff(d.attempts())), messageId);
+                    : Outcome.retry(d, result.reply(), now.plus(backoff(d.attempts())), messageId, result.afterDot());
         };
     }
 
@@ -73,7 +78,7 @@ public class DeliveryPolicy {
                 return null;
             }
             if (answer.kind() != SendResult.Kind.TEMPORARY) {
-                return null;
+                return null; // a 5xx is the recipient's, not the relay's trouble; no session free is back-pressure
             }
             int n = inARow.incrementAndGet();
             return n >= threshold ? n + " temporary failures in a row, the last: " + answer.reply() : null;

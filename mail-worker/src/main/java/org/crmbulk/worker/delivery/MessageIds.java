@@ -17,25 +17,31 @@ public final class MessageIds {
     private static final SecureRandom RANDOM = new SecureRandom();
     static final String FALLBACK_DOMAIN = "crm-bulk.local";
 
-    private final WorkRef work;
+    private final String token;
     private final String domain;
 
     public MessageIds(WorkRef work, Optional<String> configuredDomain, String sender) {
-        this.work = work;
+        byte[] random = new byte[6];
+        RANDOM.nextBytes(random);
+        this.token = String.valueOf(letter(work)) + work.id() + "." + HexFormat.of().formatHex(random);
         this.domain = configuredDomain.filter(d -> !d.isBlank()).orElseGet(() -> domainOf(sender));
     }
 
+    /** A delivery's Message-ID; unique by the delivery's ID, the random part makes it unguessable across installations. */
     public String forDelivery(long deliveryId) {
-        byte[] random = new byte[6];
-        RANDOM.nextBytes(random);
-        return "<" + deliveryId + "." + letter() + work.id() + "." + HexFormat.of().formatHex(random) + "@" + domain + ">";
+        return "<" + deliveryId + "." + token + "@" + domain + ">";
+    }
+
+    /** What follows the delivery's ID and its dot up to the at sign, for a store that makes IDs in SQL. */
+    public String token() {
+        return token;
     }
 
     public String domain() {
         return domain;
     }
 
-    private char letter() {
+    private static char letter(WorkRef work) {
         return switch (work.kind()) {
             case LAUNCH -> 'l';
             case ACTIVITY_MAIL -> 'a';

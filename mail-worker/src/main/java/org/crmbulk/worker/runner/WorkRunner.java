@@ -198,7 +198,7 @@ public class WorkRunner {
             return;
         }
         try {
-            Set<WorkRef> held = store.renew(Set.copyOf(active.keySet()), owner, config.workLease());
+            Set<WorkRef> held = store.renew(Set.copyOf(active.keySet()), owner, config.workLease(), config.claimLease());
             active.forEach((work, keep) -> {
                 if (!held.contains(work)) {
                     LOG.warnf("%s: its lease was taken over by another worker, stepping back", work);

@@ -1,5 +1,6 @@
 package org.crmbulk.worker.smtp;
 
+import java.time.Duration;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -33,9 +34,13 @@ public interface RelayConfig {
     @WithDefault("false")
     boolean trustAll();
 
-    /** SMTP sessions kept open, each on its own sender thread. */
+    /** SMTP sessions kept open at most (and sender threads); fewer while the relay refuses more. */
     @WithDefault("16")
     int connections();
+
+    /** After the relay last refused a session, how long until the pool may open one more, one at a time. */
+    @WithDefault("30s")
+    Duration sessionRegrowth();
 
     /** The relay as host:port: the key of its rate windows and the relay label of the mail metrics. */
     default String label() {

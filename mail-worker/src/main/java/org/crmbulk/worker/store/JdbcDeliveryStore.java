@@ -73,7 +73,7 @@ public class JdbcDeliveryStore implements DeliveryStore {
                 return List.of();
             }
             // Named query "claim deliveries": due PENDING rows and SENDING rows whose claim ran out (their worker died
-            // mid-send); those are possible duplicates.
+            // mid-send); those are possible duplicates. The Message-ID (MessageIds' rule) is fixed at the first claim.
             record Row(long id, String email, String name, boolean cc, String messageId, int attempts, boolean reclaimed,
                     Long contactId, Instant firstAttemptAt) {
             }
@@ -86,24 +86,18 @@ public class JdbcDeliveryStore implements DeliveryStore {
                     UPDATE delivery d SET status = ?, attempts = d.attempts + 1, claimed_by = ?,
                            first_attempt_at = coalesce(d.first_attempt_at, now()),
                            claimed_until = now() + make_interval(secs => ?),
-                           possible_duplicate = d.possible_duplicate OR p.was = ?
+                           possible_duplicate = d.possible_duplicate OR p.was = ?,
+                           message_id = coalesce(d.message_id, '<' || d.id || '.' || ? || '@' || ? || '>')
                     FROM picked p WHERE d.id = p.id
                     RETURNING d.id, d.email, d.display_name, d.recipient_kind, d.message_id, d.attempts, p.was, d.contact_id,
                               d.first_attempt_at""",
                     r -> new Row(r.getLong("id"), r.getString("email"), r.getString("display_name"), "CC".equals(r.getString("recipient_kind")),
                             r.getString("message_id"), r.getInt("attempts"), SENDING.name().equals(r.getString("was")),
                             r.getObject("contact_id", Long.class), r.getTimestamp("first_attempt_at").toInstant()),
-                    work.kind(), work.id(), PENDING, SENDING, limit, CLAIM.to(), owner, JdbcWorkStore.seconds(claimLease), SENDING);
+                    work.kind(), work.id(), PENDING, SENDING, limit, CLAIM.to(), owner, JdbcWorkStore.seconds(claimLease), SENDING,
+                    ids.token(), ids.domain());
             if (rows.isEmpty()) {
                 return List.of();
-            }
-            // A delivery's Message-ID is fixed at its first claim, so a resend reuses it.
-            List<Row> fresh = rows.stream().filter(r -> r.messageId() == null).toList();
-            Map<Long, String> newIds = new java.util.HashMap<>();
-            if (!fresh.isEmpty()) {
-                fresh.forEach(r -> newIds.put(r.id(), ids.forDelivery(r.id())));
-                Jdbc.update(c, "UPDATE delivery d SET message_id = m.message_id FROM unnest(?, ?) AS m(id, message_id) WHERE d.id = m.id",
-                        newIds.keySet().toArray(Long[]::new), newIds.keySet().stream().map(newIds::get).toArray(String[]::new));
             }
             Map<Long, Map<String, Object>> fields = contents.contactFields(c,
                     rows.stream().map(Row::contactId).filter(java.util.Objects::nonNull).distinct().toList());
@@ -111,7 +105,7 @@ public class JdbcDeliveryStore implements DeliveryStore {
             for (Row r : rows) {
                 // A contact deleted since the delivery was made gets no message: null tells the sender to skip it.
                 Map<String, Object> contact = r.contactId() == null ? Map.of("email", r.email()) : fields.get(r.contactId());
-                claimed.add(new ClaimedDelivery(r.id(), r.email(), r.name(), r.cc(), newIds.getOrDefault(r.id(), r.messageId()),
+                claimed.add(new ClaimedDelivery(r.id(), r.email(), r.name(), r.cc(), r.messageId(),
                         r.attempts(), r.reclaimed(), contact, r.firstAttemptAt()));
             }
             claimed.sort(Comparator.comparingLong(ClaimedDelivery::id));
@@ -135,7 +129,7 @@ public class JdbcDeliveryStore implements DeliveryStore {
                     WHERE id = ? AND status = ANY(?) AND claimed_by = ?""");
                  PreparedStatement retry = c.prepareStatement("""
                     UPDATE delivery SET status = ?, next_attempt_at = ?, last_reply = ?, message_id = coalesce(?, message_id),
-                           claimed_by = NULL, claimed_until = NULL
+                           possible_duplicate = possible_duplicate OR ?, claimed_by = NULL, claimed_until = NULL
                     WHERE id = ? AND status = ANY(?) AND claimed_by = ?""");
                  PreparedStatement ended = c.prepareStatement("""
                     UPDATE delivery SET status = ?, last_reply = ?, message_id = coalesce(?, message_id), claimed_by = NULL,
@@ -150,7 +144,7 @@ public class JdbcDeliveryStore implements DeliveryStore {
                     switch (o.kind()) {
                         case SENT -> add(c, batches, sent, o, ACCEPTED, owner, o.reply(), o.messageId(), o.deliveryId());
                         case RETRY -> add(c, batches, retry, o, RETRY, owner, Timestamp.from(o.retryAt()), o.reply(), o.messageId(),
-                                o.deliveryId());
+                                o.mayHaveArrived(), o.deliveryId());
                         case FAILED -> add(c, batches, ended, o, REFUSED, owner, o.reply(), o.messageId(), o.deliveryId());
                         case SKIPPED -> add(c, batches, ended, o, SKIP, owner, o.reply(), o.messageId(), o.deliveryId());
                         case NOT_SENT -> add(c, batches, unsent, o, RETRY, owner, o.deliveryId());
@@ -172,6 +166,11 @@ public class JdbcDeliveryStore implements DeliveryStore {
             }
             statuses.countOutcomes(c, work, sentNow.size(), applied.getOrDefault(Outcome.Kind.FAILED, List.of()).size(),
                     applied.getOrDefault(Outcome.Kind.SKIPPED, List.of()).size());
+            // No reply came after these messages' dot: the relay may have them, so their retry is a possible duplicate.
+            long doubtful = applied.getOrDefault(Outcome.Kind.RETRY, List.of()).stream().filter(Outcome::mayHaveArrived).count();
+            if (doubtful > 0) {
+                statuses.countPossibleDuplicates(c, work, doubtful);
+            }
             return null;
         });
     }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.crmbulk.contract.SendJobV1;
+import org.crmbulk.contract.status.DeliveryStatus;
 import org.crmbulk.contract.status.LaunchStatus;
 import org.crmbulk.contract.status.Transition;
 import org.crmbulk.worker.db.Jdbc;
@@ -44,16 +45,25 @@ public class JdbcWorkStore implements WorkStore {
     }
 
     @Override
-    public Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease) {
+    public Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease, Duration claimLease) {
         if (held.isEmpty()) {
             return Set.of();
         }
-        return new HashSet<>(jdbc.query("""
-                UPDATE work_lease w SET until = now() + make_interval(secs => ?)
-                FROM unnest(?, ?) AS h(kind, id)
-                WHERE w.work_kind = h.kind AND w.work_id = h.id AND w.owner = ?
-                RETURNING w.work_kind, w.work_id""", JdbcWorkStore::ref, seconds(lease),
-                held.stream().map(w -> w.kind().name()).toArray(String[]::new), held.stream().map(WorkRef::id).toArray(Long[]::new), owner));
+        String[] kinds = held.stream().map(w -> w.kind().name()).toArray(String[]::new);
+        Long[] ids = held.stream().map(WorkRef::id).toArray(Long[]::new);
+        return jdbc.inTransaction(c -> {
+            Set<WorkRef> renewed = new HashSet<>(Jdbc.query(c, """
+                    UPDATE work_lease w SET until = now() + make_interval(secs => ?)
+                    FROM unnest(?, ?) AS h(kind, id)
+                    WHERE w.work_kind = h.kind AND w.work_id = h.id AND w.owner = ?
+                    RETURNING w.work_kind, w.work_id""", JdbcWorkStore::ref, seconds(lease), kinds, ids, owner));
+            Jdbc.update(c, """
+                    UPDATE delivery d SET claimed_until = now() + make_interval(secs => ?)
+                    FROM unnest(?, ?) AS h(kind, id)
+                    WHERE d.work_kind = h.kind AND d.work_id = h.id AND d.status = ? AND d.claimed_by = ?""",
+                    seconds(claimLease), kinds, ids, DeliveryStatus.SENDING, owner);
+            return renewed;
+        });
     }
 
     @Override

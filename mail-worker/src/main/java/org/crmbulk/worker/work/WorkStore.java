@@ -19,8 +19,11 @@ public interface WorkStore {
     /** Takes or renews the lease on open work; false when another live worker holds it, it waits for a later time, or it is not open. */
     boolean acquire(WorkRef work, String owner, Duration lease);
 
-    /** Renews the leases this owner holds; returns the work whose lease it still holds. */
-    Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease);
+    /**
+     * Renews the leases this owner holds, and its claims on their deliveries (a message may wait minutes for the
+     * relay's final reply; a live worker's claim must not lapse meanwhile); returns the work whose lease it still holds.
+     */
+    Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease, Duration claimLease);
 
     /** Gives the lease up; with {@code wakeAt}, nobody needs to take the work before then (it waits for a retry). */
     void release(WorkRef work, String owner, Optional<Instant> wakeAt);

@@ -16,7 +16,10 @@ class MessageIdsTest {
     void ids_name_the_delivery_and_its_work_and_are_unique_under_the_senders_domain() {
         MessageIds ids = new MessageIds(new WorkRef(Kind.ACTIVITY_MAIL, 42), Optional.empty(), "Jana <Jana@Shop.Example.CZ>");
         assertThat(ids.forDelivery(7)).matches("<7\\.a42\\.[0-9a-f]{12}@shop\\.example\\.cz>");
-        assertThat(IntStream.range(0, 1000).mapToObj(i -> ids.forDelivery(7)).distinct()).hasSize(1000);
+        assertThat(IntStream.range(0, 1000).mapToObj(ids::forDelivery).distinct()).hasSize(1000);
+        // Another run of the same work (or another installation) draws another random part.
+        assertThat(IntStream.range(0, 100).mapToObj(i -> new MessageIds(new WorkRef(Kind.ACTIVITY_MAIL, 42), Optional.empty(), "a@b.cz")
+                .forDelivery(7)).distinct()).hasSize(100);
     }
 
     @Test

@@ -6,12 +6,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.Map;
 
+import org.crmbulk.worker.Configs;
 import org.crmbulk.worker.smtp.RelayConfig;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 
-import io.smallrye.config.PropertiesConfigSource;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** The worker's readiness follows whether its SMTP relay accepts connections. */
 class SmtpRelayHealthCheckTest {
@@ -29,9 +28,8 @@ class SmtpRelayHealthCheckTest {
     }
 
     private static SmtpRelayHealthCheck check(int port) {
-        RelayConfig relay = new SmallRyeConfigBuilder().withMapping(RelayConfig.class)
-                .withSources(new PropertiesConfigSource(Map.of("mail.relay.host", "127.0.0.1", "mail.relay.port", String.valueOf(port)), "test", 500))
-                .build().getConfigMapping(RelayConfig.class);
+        RelayConfig relay = Configs.of(Map.of("mail.relay.host", "127.0.0.1", "mail.relay.port", String.valueOf(port)))
+                .getConfigMapping(RelayConfig.class);
         return new SmtpRelayHealthCheck(relay);
     }
 }

@@ -1,12 +1,12 @@
 package org.crmbulk.worker.work;
 
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import org.crmbulk.contract.template.TemplateLimits;
+import org.crmbulk.worker.Configs;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.delivery.DeliveryDriver;
 import org.crmbulk.worker.delivery.DeliveryPolicy;
@@ -19,10 +19,7 @@ import org.crmbulk.worker.smtp.RelayPermits;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
-import io.smallrye.config.SmallRyeConfigBuilder;
 
 /**
  * The worker's engine (driver, policy, runner, sweep) wired by hand over the in-memory store and a scripted
@@ -46,10 +43,7 @@ public final class Engine implements AutoCloseable {
         }
         Map<String, String> properties = new HashMap<>();
         values.forEach((k, v) -> properties.put("mail.delivery." + k, v));
-        // Durations as the service reads them ("10s"), with Quarkus's converter.
-        SmallRyeConfig smallRye = new SmallRyeConfigBuilder().withConverter(Duration.class, 100, new DurationConverter())
-                .withMapping(DeliveryConfig.class).withMapping(RelayConfig.class)
-                .withMapping(TemplateLimits.class).withSources(new PropertiesConfigSource(properties, "test", 500)).build();
+        SmallRyeConfig smallRye = Configs.of(properties);
         config = smallRye.getConfigMapping(DeliveryConfig.class);
         RelayPermits unlimited = new RelayPermits() {
             @Override

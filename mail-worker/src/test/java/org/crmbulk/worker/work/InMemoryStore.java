@@ -156,7 +156,7 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
     }
 
     @Override
-    public synchronized Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease) {
+    public synchronized Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease, Duration claimLease) {
         answer();
         Set<WorkRef> renewed = new HashSet<>();
         for (WorkRef ref : held) {
@@ -165,6 +165,8 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
                 w.leaseUntil = Instant.now().plus(lease);
                 renewed.add(ref);
             }
+            rows(ref).stream().filter(r -> r.status == DeliveryStatus.SENDING && owner.equals(r.claimedBy))
+                    .forEach(r -> r.claimedUntil = Instant.now().plus(claimLease));
         }
         return renewed;
     }
@@ -283,6 +285,12 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
                 case RETRY -> {
                     r.status = r.status.become(DeliveryStatus.PENDING);
                     r.nextAttemptAt = o.retryAt();
+                    if (o.mayHaveArrived()) {
+                        r.possibleDuplicate = true;
+                        if (ref.kind() == SendJobV1.Kind.LAUNCH) {
+                            w.possibleDuplicates++;
+                        }
+                    }
                 }
                 case FAILED -> {
                     r.status = r.status.become(DeliveryStatus.FAILED);

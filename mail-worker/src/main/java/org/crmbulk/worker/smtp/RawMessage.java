@@ -1,0 +1,40 @@
+package org.crmbulk.worker.smtp;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+import org.eclipse.angus.mail.smtp.SMTPMessage;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+
+/**
+ * A message composed once into its bytes: its size is known before it is sent (SIZE, RFC 1870), and every
+ * transaction it takes (a BULK message split by the relay's recipient limit) writes the same bytes.
+ */
+final class RawMessage extends SMTPMessage {
+
+    private final byte[] bytes;
+
+    RawMessage(Session session, byte[] bytes, InternetAddress from) throws MessagingException {
+        super(session);
+        this.bytes = bytes;
+        setFrom(from); // the envelope sender is taken from it; the header written is the one in the bytes
+    }
+
+    @Override
+    public int getSize() {
+        return bytes.length;
+    }
+
+    @Override
+    public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
+        os.write(bytes);
+    }
+
+    @Override
+    public void writeTo(OutputStream os) throws IOException {
+        os.write(bytes);
+    }
+}

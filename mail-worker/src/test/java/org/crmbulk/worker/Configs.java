@@ -1,0 +1,26 @@
+package org.crmbulk.worker;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.crmbulk.contract.template.TemplateLimits;
+import org.crmbulk.worker.config.DeliveryConfig;
+import org.crmbulk.worker.smtp.RelayConfig;
+
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
+
+/** The worker's typed config read by SmallRye Config from given properties, as the service reads it (durations as "10s"). */
+public final class Configs {
+
+    private Configs() {
+    }
+
+    public static SmallRyeConfig of(Map<String, String> properties) {
+        return new SmallRyeConfigBuilder().withConverter(Duration.class, 100, new DurationConverter())
+                .withMapping(DeliveryConfig.class).withMapping(RelayConfig.class).withMapping(TemplateLimits.class)
+                .withSources(new PropertiesConfigSource(properties, "test", 500)).build();
+    }
+}
