@@ -103,7 +103,7 @@ public class Demo {
         List<String> contactIds = new ArrayList<>();
         for (String[] p : people) {
             String body = "{\"email\":\"" + p[2] + "+" + run + "@demo.example.cz\",\"firstName\":\"" + p[0]
-                    + "\",\"lastName\":\"" + p[1] + "\",\"company\":\"Demo s.r.o.\",\"customFields\":{\"city\":\"Brno\"}}";
+                    + "\",\"lastName\":\"" + p[1] + "\",\"company\":\"Demo s.r.o.\",\"language\":\"cs\",\"customFields\":{\"city\":\"Brno\"}}";
             contactIds.add(field(post(api + "/api/v1/contacts", body, 201), "id"));
         }
         String listId = field(post(api + "/api/v1/lists", "{\"name\":\"Demo customers " + run + "\"}", 201), "id");

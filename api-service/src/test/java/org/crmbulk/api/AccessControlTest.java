@@ -31,6 +31,7 @@ import io.restassured.specification.RequestSpecification;
  *   read (GET)             401       401        allowed     allowed           allowed
  *   codebook write         401       401        403         403               allowed
  *   any other write        401       401        403         allowed           403
+ *   public pages (/u/)     open      open       open        open              open
  *   health, metrics, docs  open      open       open        open              open
  * </pre>
  *
@@ -40,7 +41,7 @@ import io.restassured.specification.RequestSpecification;
 @QuarkusTest
 class AccessControlTest {
 
-    enum Kind { READ, CODEBOOK_WRITE, WRITE }
+    enum Kind { READ, CODEBOOK_WRITE, WRITE, PUBLIC }
 
     enum Caller {
         NO_TOKEN(null), EXPIRED(null), WRONG_ISSUER(null), WRONG_AUDIENCE(null), FORGED_ROLES(null),
@@ -58,13 +59,16 @@ class AccessControlTest {
     private static final Map<Kind, Map<Caller, Integer>> TABLE = Map.of(
             Kind.READ, expect(401, 401, 401, 401, 401, ALLOWED, ALLOWED, ALLOWED),
             Kind.CODEBOOK_WRITE, expect(401, 401, 401, 401, 401, 403, 403, ALLOWED),
-            Kind.WRITE, expect(401, 401, 401, 401, 401, 403, ALLOWED, 403));
+            Kind.WRITE, expect(401, 401, 401, 401, 401, 403, ALLOWED, 403),
+            // A token is neither needed nor looked at; a made-up link token gets the public 404 page from anyone.
+            Kind.PUBLIC, expect(404, 404, 404, 404, 404, 404, 404, 404));
 
     @TestFactory
     Stream<DynamicTest> every_operation_answers_each_caller_as_the_table_says() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Contract.Operation op : Contract.operations()) {
-            Kind kind = op.method().equals("GET") ? Kind.READ
+            Kind kind = op.isPublic() ? Kind.PUBLIC
+                    : op.method().equals("GET") ? Kind.READ
                     : op.path().startsWith("/api/v1/codebooks") ? Kind.CODEBOOK_WRITE : Kind.WRITE;
             for (Caller caller : Caller.values()) {
                 int expected = TABLE.get(kind).get(caller);
@@ -99,6 +103,8 @@ class AccessControlTest {
         var response = request.request(op.method(), path).then();
         if (expected == ALLOWED) {
             response.statusCode(not(oneOf(401, 403))).statusCode(not(oneOf(500, 503)));
+        } else if (op.path().startsWith("/u/")) {
+            response.statusCode(expected).contentType("text/html").header("Set-Cookie", org.hamcrest.Matchers.nullValue());
         } else {
             response.statusCode(expected).contentType("application/problem+json").body("status", equalTo(expected));
             if (expected == 401) {

@@ -82,8 +82,11 @@ class BulkActionApiTest {
         given().contentType(ContentType.JSON).body(Map.of("contactId", contact)).post("/api/v1/bulk-actions/{id}/preview", id)
                 .then().statusCode(200)
                 .body("subject", equalTo("Hi <b>Jana</b>"))
-                .body("html", equalTo("<p>Dear &lt;b&gt;Jana&lt;/b&gt; from Brno</p>"))
-                .body("text", equalTo("Dear <b>Jana</b> from Brno"));
+                // As recipients get it: a campaign message's visible opt-out, here with a sample link.
+                .body("html", equalTo("<p>Dear &lt;b&gt;Jana&lt;/b&gt; from Brno</p><p style=\"font-size:12px;color:#555555\">"
+                        + "No longer want these e-mails? <a href=\"http://localhost:8080/u/preview\">Unsubscribe</a></p>"))
+                .body("text", equalTo("Dear <b>Jana</b> from Brno\n\n-- \nNo longer want these e-mails? Unsubscribe: "
+                        + "http://localhost:8080/u/preview\n"));
         given().contentType(ContentType.JSON).body(Map.of("contactId", 31_313_131)).post("/api/v1/bulk-actions/{id}/preview", id)
                 .then().statusCode(404).body("errors[0].field", equalTo("contactId"));
     }

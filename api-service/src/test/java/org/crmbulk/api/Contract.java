@@ -19,6 +19,11 @@ final class Contract {
 
     /** One operation of the contract: its method, path template and the operation node. */
     record Operation(String method, String path, JsonNode node) {
+        /** Open to anyone, no bearer token ({@code security: []}): the public unsubscribe pages. */
+        boolean isPublic() {
+            return node.has("security") && node.get("security").isEmpty();
+        }
+
         @Override
         public String toString() {
             return method + " " + path;

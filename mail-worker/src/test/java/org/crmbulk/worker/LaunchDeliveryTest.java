@@ -43,7 +43,12 @@ class LaunchDeliveryTest {
         assertThat(mails).extracting(MimeMessage::getSubject).containsExactlyInAnyOrder("Hello Jana", "Hello Petr");
         MimeMessage toPetr = mails.stream().filter(m -> subject(m).equals("Hello Petr")).findFirst().orElseThrow();
         assertThat(toPetr.getRecipients(Message.RecipientType.TO)[0].toString()).isEqualTo("petr@one.example.cz");
-        assertThat(((String) toPetr.getContent()).trim()).isEqualTo("Dear Petr, !");
+        // The campaign message's own way out: its link in the headers and, as the template shows none, in a footer.
+        String link = toPetr.getHeader("List-Unsubscribe")[0];
+        assertThat(link).matches("<http://localhost:8080/u/test\\.[A-Za-z0-9_-]{32}>");
+        assertThat(toPetr.getHeader("List-Unsubscribe-Post")[0]).isEqualTo("List-Unsubscribe=One-Click");
+        assertThat(toPetr.getHeader("List-Id")[0]).endsWith("<ba" + action + ".shop.example.cz>");
+        assertThat(((String) toPetr.getContent()).trim()).startsWith("Dear Petr, !").endsWith("Unsubscribe: " + link.substring(1, link.length() - 1));
 
         List<Map<String, Object>> rows = Fixtures.deliveries(launch);
         assertThat(rows).hasSize(2).allSatisfy(d -> assertThat(d.get("status")).isEqualTo("SENT"));
@@ -65,6 +70,29 @@ class LaunchDeliveryTest {
         Map<String, Object> skipped = Fixtures.rows("SELECT * FROM delivery WHERE launch_id = ? AND status = 'SKIPPED'", launch).get(0);
         assertThat(skipped.get("email")).isEqualTo("out@two.example.cz");
         assertThat((String) skipped.get("last_reply")).contains("opted out");
+        assertCountersMatchRows(launch);
+    }
+
+    @Test
+    void suppressed_addresses_are_skipped_with_the_reason_for_all_mail_or_for_the_launchs_own_lists_only() throws Exception {
+        long all = Fixtures.contact("all@sup.example.cz", "All", false);
+        long here = Fixtures.contact("here@sup.example.cz", "Here", false);
+        long elsewhere = Fixtures.contact("elsewhere@sup.example.cz", "Elsewhere", false);
+        long list = Fixtures.list("S", all, here, elsewhere);
+        long other = Fixtures.list("Other");
+        Fixtures.update("INSERT INTO suppression (address, list_id, reason, source) VALUES ('all@sup.example.cz', NULL, 'UNSUBSCRIBED', 't'), "
+                + "('here@sup.example.cz', ?, 'COMPLAINT', 't'), ('elsewhere@sup.example.cz', ?, 'MANUAL', 't')", list, other);
+        long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("News", "Body"), list);
+
+        Fixtures.publish(SendJobV1.launch(launch));
+
+        awaitStatus(launch, "COMPLETED");
+        assertThat(Mailbox.messages()).extracting(m -> m.getRecipients(Message.RecipientType.TO)[0].toString())
+                .containsExactly("elsewhere@sup.example.cz");
+        assertThat(Fixtures.rows("SELECT email, last_reply FROM delivery WHERE launch_id = ? AND status = 'SKIPPED' ORDER BY email", launch))
+                .extracting(r -> r.get("email") + ": " + r.get("last_reply"))
+                .containsExactly("all@sup.example.cz: skipped: suppressed (UNSUBSCRIBED, all marketing mail)",
+                        "here@sup.example.cz: skipped: suppressed (COMPLAINT, list " + list + ")");
         assertCountersMatchRows(launch);
     }
 

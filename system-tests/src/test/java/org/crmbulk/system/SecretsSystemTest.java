@@ -38,6 +38,17 @@ class SecretsSystemTest {
         assertThat(Files.readString(logOf(stack, name))).as("the log says what is missing").contains("mp.jwt.verify.publickey.location");
     }
 
+    @Test
+    void with_a_weak_unsubscribe_key_api_service_does_not_start_and_says_why_without_the_secret() throws Exception {
+        Stack stack = Stack.shared();
+        String name = "api-weak-unsubscribe-key-" + UUID.randomUUID().toString().substring(0, 6);
+        String weak = Secrets.used("weak-secret-" + UUID.randomUUID().toString().substring(0, 4));
+        assertThatThrownBy(() -> stack.startApiReplica(name, Map.of("CRM_UNSUBSCRIBE_KEYS", "k1=" + weak)))
+                .hasMessageContaining("exited");
+        assertThat(Files.readString(logOf(stack, name))).contains("the secret of key k1 is shorter than 32 characters")
+                .doesNotContain(weak);
+    }
+
     private static Path logOf(Stack stack, String name) {
         return stack.api.logFile().resolveSibling(name + ".log");
     }

@@ -75,6 +75,9 @@ final class Stack implements AutoCloseable {
     ServiceProcess api;
     private final java.util.List<ServiceProcess> processes = new java.util.ArrayList<>();
 
+    /** The key of this run's unsubscribe links (id=secret), a secret like the database password. */
+    final String unsubscribeKeys = "sys=" + Secrets.used("unsub-" + java.util.UUID.randomUUID() + java.util.UUID.randomUUID());
+
     Stack() {
         kafka.createTopics(4, "crm.mail.send-jobs");
         Secrets.used(postgres.password());
@@ -148,6 +151,10 @@ final class Stack implements AutoCloseable {
         env.put("CRM_ACTIVITY_MAIL_FROM", "crm@system-test.example");
         env.put("CRM_LOG_JSON", "true"); // as in prod: one JSON object per line, with trace and launch IDs
         env.put("CRM_METRICS_REFRESH_INTERVAL", "1s");
+        env.put("CRM_UNSUBSCRIBE_KEYS", unsubscribeKeys);
+        if (api != null) {
+            env.put("CRM_PUBLIC_BASE_URL", api.baseUrl()); // the links in the catcher's mail reach this run's api-service
+        }
         return env;
     }
 

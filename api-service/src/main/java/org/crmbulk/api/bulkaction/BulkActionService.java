@@ -11,6 +11,8 @@ import org.crmbulk.api.contact.Contact;
 import org.crmbulk.api.problem.Problem;
 import org.crmbulk.api.problem.ProblemException;
 import org.crmbulk.api.user.CrmUser;
+import org.crmbulk.contract.consent.OptOutFooter;
+import org.crmbulk.contract.consent.UnsubscribeLinks;
 import org.crmbulk.contract.template.MessageTemplates;
 import org.crmbulk.contract.template.TemplateLimits;
 
@@ -29,6 +31,9 @@ import jakarta.ws.rs.core.Response;
  */
 @ApplicationScoped
 public class BulkActionService {
+
+    @Inject
+    UnsubscribeLinks links;
 
     @Inject
     EntityManager em;
@@ -146,7 +151,11 @@ public class BulkActionService {
         if (contactId != null && contact == null) {
             throw ProblemException.notFound("contact", contactId, "contactId");
         }
-        MessageTemplates.Merge merge = MessageTemplates.Merge.of(contact == null ? Map.of() : fields(contact));
+        // A sample link (it names no delivery): the preview shows where each message's own link and footer go.
+        String url = links.publicBaseUrl() + UnsubscribeLinks.PATH + "preview";
+        MessageTemplates.Merge merge = new MessageTemplates.Merge(contact == null ? Map.of() : fields(contact),
+                Map.of(MessageTemplates.UNSUBSCRIBE_URL, url));
+        boolean czech = contact != null && OptOutFooter.czech(contact.language);
         MessageTemplates.Limits limits = templateLimits.limits();
         String field = "subject";
         try {
@@ -156,7 +165,7 @@ public class BulkActionService {
             field = "textBody";
             String text = v.textTemplate != null ? MessageTemplates.renderText(v.textTemplate, merge, limits)
                     : MessageTemplates.textFromHtml(html);
-            return new Preview(subject, text, html);
+            return new Preview(subject, OptOutFooter.text(text, url, czech), html == null ? null : OptOutFooter.html(html, url, czech));
         } catch (MessageTemplates.RenderException e) {
             throw ProblemException.unprocessable(field, "cannot be rendered for this contact: " + e.getMessage());
         }

@@ -11,6 +11,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.crmbulk.api.consent.Suppressions;
 import org.hibernate.Session;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -40,6 +41,9 @@ public class ContactImporter {
     @Inject
     EntityManager em;
 
+    @Inject
+    Suppressions suppressions;
+
     /** Receives rows as they are read; {@link #finish()} merges them. */
     public interface Batch {
         void row(ContactRow row);
@@ -51,14 +55,15 @@ public class ContactImporter {
 
     /** @param listId when not null, every imported contact also becomes a member of this list */
     public <T> T run(Long listId, String caller, java.util.function.Function<Batch, T> work) {
-        return em.unwrap(Session.class).doReturningWork(c -> {
+        List<OptOut> optedOut = new ArrayList<>();
+        T result = em.unwrap(Session.class).doReturningWork(c -> {
             try (Statement s = c.createStatement()) {
                 s.execute("""
                         CREATE TEMP TABLE contact_import (line bigint, external_id text, email text, first_name text,
                             last_name text, company text, language text, custom_fields jsonb, opted_out boolean) ON COMMIT DROP""");
             }
             CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY contact_import FROM STDIN");
-            CopyBatch batch = new CopyBatch(c, copy, listId, caller);
+            CopyBatch batch = new CopyBatch(c, copy, listId, optedOut);
             try {
                 return work.apply(batch);
             } finally {
@@ -67,22 +72,28 @@ public class ContactImporter {
                 }
             }
         });
+        // Logged and published by the consent log's one writer, in this transaction.
+        optedOut.forEach(o -> suppressions.logContact("OPT_OUT", o.contactId(), o.email(), null, null, "import", caller));
+        return result;
+    }
+
+    private record OptOut(long contactId, String email) {
     }
 
     private static final class CopyBatch implements Batch {
         private final Connection c;
         private final CopyIn copy;
         private final Long listId;
-        private final String caller;
+        private final List<OptOut> optedOut;
         private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1 << 17);
         private final List<UpsertResult.RowError> errors = new ArrayList<>();
         private long rejected;
 
-        CopyBatch(Connection c, CopyIn copy, Long listId, String caller) {
+        CopyBatch(Connection c, CopyIn copy, Long listId, List<OptOut> optedOut) {
             this.c = c;
             this.copy = copy;
             this.listId = listId;
-            this.caller = caller;
+            this.optedOut = optedOut;
         }
 
         @Override
@@ -176,17 +187,16 @@ public class ContactImporter {
          */
         private void optOuts() throws SQLException {
             try (PreparedStatement s = c.prepareStatement("""
-                    WITH out AS (
-                        UPDATE contact c SET opted_out = true, opted_out_at = now(), opt_out_source = 'import', updated_at = now()
-                        FROM contact_import i
-                        WHERE i.opted_out AND NOT c.opted_out
-                          AND (i.external_id IS NOT NULL AND c.external_id = i.external_id
-                               OR i.external_id IS NULL AND c.external_id IS NULL AND lower(c.email) = lower(i.email))
-                        RETURNING c.id, c.email)
-                    INSERT INTO consent_event (contact_id, email, action, source, actor)
-                    SELECT id, email, 'OPT_OUT', 'import', ? FROM out""")) {
-                s.setString(1, caller);
-                s.executeUpdate();
+                    UPDATE contact c SET opted_out = true, opted_out_at = now(), opt_out_source = 'import', updated_at = now()
+                    FROM contact_import i
+                    WHERE i.opted_out AND NOT c.opted_out
+                      AND (i.external_id IS NOT NULL AND c.external_id = i.external_id
+                           OR i.external_id IS NULL AND c.external_id IS NULL AND lower(c.email) = lower(i.email))
+                    RETURNING c.id, c.email""");
+                 ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    optedOut.add(new OptOut(r.getLong(1), r.getString(2)));
+                }
             }
         }
 

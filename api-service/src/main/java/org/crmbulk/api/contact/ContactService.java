@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.crmbulk.api.common.Keyset;
+import org.crmbulk.api.consent.Suppressions;
 import org.crmbulk.api.list.MarketingList;
 import org.crmbulk.api.problem.ProblemException;
 
@@ -31,6 +32,9 @@ public class ContactService {
 
     @Inject
     ContactImporter importer;
+
+    @Inject
+    Suppressions suppressions;
 
     @Inject
     Validator validator;
@@ -161,10 +165,11 @@ public class ContactService {
         }
         @SuppressWarnings("unchecked")
         List<jakarta.persistence.Tuple> rows = em.createNativeQuery(
-                "SELECT action, source, actor, created_at FROM consent_event WHERE contact_id = ?1 ORDER BY id",
+                "SELECT action, source, actor, list_id, launch_id, delivery_id, reason, created_at FROM consent_event WHERE contact_id = ?1 ORDER BY id",
                 jakarta.persistence.Tuple.class).setParameter(1, id).getResultList();
         return Optional.of(rows.stream().map(r -> new ConsentEvent(r.get("action", String.class), r.get("source", String.class),
-                r.get("actor", String.class), org.crmbulk.api.common.Times.offset(r.get("created_at")))).toList());
+                r.get("actor", String.class), id(r.get("list_id")), id(r.get("launch_id")), id(r.get("delivery_id")),
+                r.get("reason", String.class), org.crmbulk.api.common.Times.offset(r.get("created_at")))).toList());
     }
 
     /** A row of an import or an upsert, held to the JSON API's rules for a contact. */
@@ -190,10 +195,8 @@ public class ContactService {
     }
 
     private void log(Contact contact, String action, ContactRequest request, String caller) {
-        em.createNativeQuery("INSERT INTO consent_event (contact_id, email, action, source, actor) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .setParameter(1, contact.id).setParameter(2, contact.email).setParameter(3, action)
-                .setParameter(4, request.optOutSource() == null ? "api" : request.optOutSource()).setParameter(5, caller)
-                .executeUpdate();
+        suppressions.logContact(action, contact.id, contact.email, null, null, request.optOutSource() == null ? "api" : request.optOutSource(),
+                caller);
     }
 
     private void refuseTakenExternalId(String externalId, Long self) {
@@ -225,6 +228,10 @@ public class ContactService {
             contact.optOutSource = null;
         }
         contact.optedOut = optedOut;
+    }
+
+    private static Long id(Object value) {
+        return value == null ? null : ((Number) value).longValue();
     }
 
     private static String like(String prefix) {

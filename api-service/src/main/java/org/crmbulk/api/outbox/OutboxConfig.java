@@ -16,6 +16,10 @@ public interface OutboxConfig {
     @WithDefault("crm.codebooks")
     String codebooksTopic();
 
+    /** Kafka topic of consent changes (opt-outs, suppressions), keyed by contact: one contact's changes keep their order. */
+    @WithDefault("crm.consent")
+    String consentTopic();
+
     /** How often the relay looks for unpublished messages besides being woken after each commit. */
     @WithDefault("1s")
     Duration pollInterval();

@@ -1,7 +1,5 @@
 package org.crmbulk.api.security;
 
-import java.util.concurrent.ConcurrentHashMap;
-
 import org.crmbulk.api.problem.Problem;
 import org.crmbulk.api.problem.ProblemException;
 
@@ -29,37 +27,21 @@ public class CallerRateLimiter {
         int burst();
     }
 
-    private static final class Bucket {
-        double tokens;
-        long refilledAt;
-    }
-
-    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final Config config;
+    private final TokenBuckets buckets;
 
     @Inject
-    Config config;
+    public CallerRateLimiter(Config config) {
+        this.config = config;
+        this.buckets = new TokenBuckets(config.perMinute(), config.burst());
+    }
 
     /** Takes one request's token, or refuses with 429 and when the next one will be there. */
     public void acquire(String caller) {
-        Bucket bucket = buckets.computeIfAbsent(caller, c -> {
-            Bucket b = new Bucket();
-            b.tokens = config.burst();
-            b.refilledAt = System.nanoTime();
-            return b;
-        });
-        double perNano = config.perMinute() / 60e9;
-        synchronized (bucket) {
-            long now = System.nanoTime();
-            bucket.tokens = Math.min(config.burst(), bucket.tokens + (now - bucket.refilledAt) * perNano);
-            bucket.refilledAt = now;
-            if (bucket.tokens >= 1) {
-                bucket.tokens -= 1;
-                return;
-            }
-            long retryAfter = Math.max(1, (long) Math.ceil((1 - bucket.tokens) / perNano / 1e9));
+        buckets.take(caller).ifPresent(retryAfter -> {
             throw new ProblemException(Problem.of(429, "Too Many Requests", caller + " sent more than " + config.perMinute()
                     + " sending requests per minute (burst " + config.burst() + "); try again in " + retryAfter + " s"))
                     .withHeader("Retry-After", Long.toString(retryAfter));
-        }
+        });
     }
 }

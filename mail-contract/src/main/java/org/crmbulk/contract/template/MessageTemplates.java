@@ -11,6 +11,8 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.crmbulk.contract.Html;
+
 import io.quarkus.qute.Engine;
 import io.quarkus.qute.Expression;
 import io.quarkus.qute.IfSectionHelper;
@@ -42,8 +44,11 @@ public final class MessageTemplates {
     public static final Set<String> CONTACT_FIELDS = Set.of("id", "externalId", "email", "firstName", "lastName", "company",
             "language", "custom");
 
+    /** The message's own unsubscribe link (campaign messages; a test send's works too). */
+    public static final String UNSUBSCRIBE_URL = "unsubscribeUrl";
+
     /** Variables the product gives every template beside the contact. */
-    public static final Set<String> PRODUCT_VARIABLES = Set.of();
+    public static final Set<String> PRODUCT_VARIABLES = Set.of(UNSUBSCRIBE_URL);
 
     public static final int MAX_LOOP_DEPTH = 2;
     public static final int MAX_LOOP_ITEMS = 100;
@@ -347,25 +352,9 @@ public final class MessageTemplates {
 
                     @Override
                     public String map(Object result, Expression expression) {
-                        return escape(result.toString());
+                        return Html.escape(result.toString());
                     }
                 })
                 .build();
-    }
-
-    private static String escape(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 16);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '<' -> out.append("&lt;");
-                case '>' -> out.append("&gt;");
-                case '&' -> out.append("&amp;");
-                case '"' -> out.append("&quot;");
-                case '\'' -> out.append("&#39;");
-                default -> out.append(c);
-            }
-        }
-        return out.toString();
     }
 }

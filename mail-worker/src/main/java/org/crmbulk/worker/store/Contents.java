@@ -9,7 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.crmbulk.contract.activity.DeliveryMode;
+import org.crmbulk.contract.consent.UnsubscribeLinks;
+import org.crmbulk.contract.consent.UnsubscribeTokens;
 import org.crmbulk.contract.mime.MimeBodies;
+import org.crmbulk.worker.config.ConsentConfig;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.db.Jdbc;
 import org.crmbulk.worker.delivery.FixedContent;
@@ -21,23 +24,29 @@ import org.crmbulk.worker.work.WorkRef;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.mail.internet.MimeUtility;
 
 /** What each kind of work's messages are made of, as it was frozen when the work was accepted, and contacts' merge fields. */
 @ApplicationScoped
+@Startup // a malformed unsubscribe key or base URL stops the worker at start, not at its first launch
 public class Contents {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DeliveryConfig config;
+    private final UnsubscribeLinks links;
 
-    public Contents(DeliveryConfig config) {
+    public Contents(DeliveryConfig config, ConsentConfig consent) {
         this.config = config;
+        this.links = new UnsubscribeLinks(consent.publicBaseUrl(), UnsubscribeTokens.parse(consent.unsubscribeKeys()));
     }
 
     /** The columns of a frozen content version (alias v) that every message is rendered from. */
     private static final String VERSION_COLUMNS = """
-            v.id, v.from_address, v.from_name, v.reply_to, v.subject_template, v.text_template, v.html_template, v.activity_type""";
+            v.id, v.from_address, v.from_name, v.reply_to, v.subject_template, v.text_template, v.html_template, v.activity_type,
+            v.bulk_action_id, (SELECT a.name FROM bulk_action a WHERE a.id = v.bulk_action_id) AS action_name""";
 
     Optional<MailContent> of(Connection c, WorkRef work) throws SQLException {
         return switch (work.kind()) {
@@ -56,18 +65,34 @@ public class Contents {
         };
     }
 
-    private static Optional<MailContent> version(Connection c, String sql, long id, MailMetrics.Mode mode) throws SQLException {
+    private Optional<MailContent> version(Connection c, String sql, long id, MailMetrics.Mode mode) throws SQLException {
         List<Optional<MailContent>> found = Jdbc.query(c, sql, r -> {
             long versionId = r.getLong("id");
             Optional<MailContent.ActivityRule> activity = r.getBoolean("create_activity")
                     ? Optional.of(new MailContent.ActivityRule(Optional.ofNullable(r.getString("activity_type")).orElse("EMAIL"),
                             r.getObject("activity_owner_id", Long.class)))
                     : Optional.empty();
-            return Optional.of(new TemplateContent(versionId, r.getString("from_address"), r.getString("from_name"),
+            String from = r.getString("from_address");
+            TemplateContent.Campaign campaign = new TemplateContent.Campaign(links,
+                    listId(r.getLong("bulk_action_id"), r.getString("action_name"), from));
+            return Optional.of(new TemplateContent(versionId, from, r.getString("from_name"),
                     r.getString("reply_to"), r.getString("subject_template"), r.getString("text_template"), r.getString("html_template"),
-                    versionAttachments(c, versionId), activity, mode));
+                    versionAttachments(c, versionId), activity, mode, Optional.of(campaign)));
         }, id);
         return found.isEmpty() ? Optional.empty() : found.get(0);
+    }
+
+    /** RFC 2919: the bulk action's name as the phrase, {@code ba<id>.<sender's domain>} as the list's identifier. */
+    static String listId(long bulkActionId, String name, String from) {
+        String id = "<ba" + bulkActionId + "." + from.substring(from.lastIndexOf('@') + 1).toLowerCase(java.util.Locale.ROOT) + ">";
+        if (name == null || name.isBlank()) {
+            return id;
+        }
+        try {
+            return (name.matches("[\\x20-\\x7e&&[^\"\\\\]]+") ? "\"" + name + "\"" : MimeUtility.encodeWord(name, "UTF-8", "Q")) + " " + id;
+        } catch (java.io.UnsupportedEncodingException e) {
+            throw new IllegalStateException("UTF-8 is always supported", e);
+        }
     }
 
     private Optional<MailContent> mailJob(Connection c, long id) throws SQLException {

@@ -74,8 +74,9 @@ public class JdbcDeliveryStore implements DeliveryStore {
             }
             // Named query "claim deliveries": due PENDING rows and SENDING rows whose claim ran out (their worker died
             // mid-send); those are possible duplicates. The Message-ID (MessageIds' rule) is fixed at the first claim.
+            // A launch's address is checked against the suppression list again, just before its message.
             record Row(long id, String email, String name, boolean cc, String messageId, int attempts, boolean reclaimed,
-                    Long contactId, Instant firstAttemptAt) {
+                    Long contactId, Instant firstAttemptAt, String stop) {
             }
             List<Row> rows = Jdbc.query(c, """
                     WITH picked AS (
@@ -90,10 +91,12 @@ public class JdbcDeliveryStore implements DeliveryStore {
                            message_id = coalesce(d.message_id, '<' || d.id || '.' || ? || '@' || ? || '>')
                     FROM picked p WHERE d.id = p.id
                     RETURNING d.id, d.email, d.display_name, d.recipient_kind, d.message_id, d.attempts, p.was, d.contact_id,
-                              d.first_attempt_at""",
+                              d.first_attempt_at,
+                              CASE WHEN d.launch_id IS NOT NULL THEN launch_stop_reason(d.launch_id, d.email,
+                                  coalesce((SELECT o.opted_out FROM contact o WHERE o.id = d.contact_id), false)) END AS stop""",
                     r -> new Row(r.getLong("id"), r.getString("email"), r.getString("display_name"), "CC".equals(r.getString("recipient_kind")),
                             r.getString("message_id"), r.getInt("attempts"), SENDING.name().equals(r.getString("was")),
-                            r.getObject("contact_id", Long.class), r.getTimestamp("first_attempt_at").toInstant()),
+                            r.getObject("contact_id", Long.class), r.getTimestamp("first_attempt_at").toInstant(), r.getString("stop")),
                     work.kind(), work.id(), PENDING, SENDING, limit, CLAIM.to(), owner, JdbcWorkStore.seconds(claimLease), SENDING,
                     ids.token(), ids.domain());
             if (rows.isEmpty()) {
@@ -106,7 +109,7 @@ public class JdbcDeliveryStore implements DeliveryStore {
                 // A contact deleted since the delivery was made gets no message: null tells the sender to skip it.
                 Map<String, Object> contact = r.contactId() == null ? Map.of("email", r.email()) : fields.get(r.contactId());
                 claimed.add(new ClaimedDelivery(r.id(), r.email(), r.name(), r.cc(), r.messageId(),
-                        r.attempts(), r.reclaimed(), contact, r.firstAttemptAt()));
+                        r.attempts(), r.reclaimed(), contact, r.firstAttemptAt(), r.stop()));
             }
             claimed.sort(Comparator.comparingLong(ClaimedDelivery::id));
             long reclaimed = rows.stream().filter(Row::reclaimed).count();

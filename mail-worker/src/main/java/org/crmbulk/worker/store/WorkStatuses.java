@@ -50,19 +50,18 @@ public class WorkStatuses {
         if (status.isEmpty() || !LAUNCH_STARTS.from().contains(LaunchStatus.valueOf(status.get(0)))) {
             return;
         }
-        // Named query "expand launch": one row per address, case-insensitive across all lists;
-        // opted-out contacts are recorded as SKIPPED so the history says why they got nothing.
+        // Named query "expand launch": one row per address, case-insensitive across all lists; an address that must
+        // not be mailed (an opted-out contact, a suppression entry) is recorded as SKIPPED with the reason.
         Jdbc.update(c, """
                 INSERT INTO delivery (launch_id, contact_id, email, status, last_reply)
-                SELECT DISTINCT ON (lower(c.email)) ll.launch_id, c.id, c.email,
-                       CASE WHEN c.opted_out THEN ? ELSE ? END,
-                       CASE WHEN c.opted_out THEN 'skipped: contact opted out of marketing' END
-                FROM launch_list ll
-                JOIN list_member m ON m.list_id = ll.list_id
-                JOIN contact c ON c.id = m.contact_id
-                WHERE ll.launch_id = ?
-                ORDER BY lower(c.email), c.opted_out DESC, c.id
-                ON CONFLICT DO NOTHING""", DeliveryStatus.SKIPPED, DeliveryStatus.PENDING, launchId);
+                SELECT launch_id, id, email, CASE WHEN stop IS NULL THEN ? ELSE ? END, stop
+                FROM (SELECT DISTINCT ON (lower(c.email)) ll.launch_id, c.id, c.email, launch_stop_reason(ll.launch_id, c.email, c.opted_out) AS stop
+                      FROM launch_list ll
+                      JOIN list_member m ON m.list_id = ll.list_id
+                      JOIN contact c ON c.id = m.contact_id
+                      WHERE ll.launch_id = ?
+                      ORDER BY lower(c.email), c.opted_out DESC, c.id) e
+                ON CONFLICT DO NOTHING""", DeliveryStatus.PENDING, DeliveryStatus.SKIPPED, launchId);
         Jdbc.update(c, """
                 UPDATE launch l SET status = ?, started_at = now(), total = d.total, pending = d.pending, skipped = d.skipped
                 FROM (SELECT count(*) AS total,

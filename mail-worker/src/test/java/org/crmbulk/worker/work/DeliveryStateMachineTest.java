@@ -175,7 +175,7 @@ class DeliveryStateMachineTest {
     void an_unrenderable_message_fails_its_delivery_with_the_reason_and_the_work_ends() {
         engine = new Engine();
         WorkRef test = engine.store.add(Kind.TEST_SEND, 8, new TemplateContent(1, "news@shop.example.cz", null, null, "Items",
-                "{#for i in contact.custom.items}{i},{/for}", null, List.of(), Optional.empty(), MailMetrics.Mode.TEST), "me@a.cz");
+                "{#for i in contact.custom.items}{i},{/for}", null, List.of(), Optional.empty(), MailMetrics.Mode.TEST, Optional.empty()), "me@a.cz");
         engine.store.rows(test).get(0).contact = Map.of("email", "me@a.cz", "custom", Map.of("items", IntStream.range(0, 101).boxed().toList()));
 
         assertThat(drive(test)).isInstanceOf(Ending.Finished.class);

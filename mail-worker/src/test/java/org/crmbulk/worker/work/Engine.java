@@ -72,7 +72,7 @@ public final class Engine implements AutoCloseable {
     /** A bulk action's version with a personalized subject, as a launch or a test send freezes it. */
     public static TemplateContent newsletter(MailMetrics.Mode mode) {
         return new TemplateContent(1, "news@shop.example.cz", "Shop", null, "Hello {contact.firstName}", "Body for {contact.email}",
-                null, List.of(), Optional.empty(), mode);
+                null, List.of(), Optional.empty(), mode, Optional.empty());
     }
 
     @Override

@@ -1,0 +1,117 @@
+package org.crmbulk.api.consent;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.crmbulk.api.outbox.Outbox;
+import org.crmbulk.api.outbox.OutboxConfig;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+/**
+ * The one writer of the suppression list and its audit: every entry added or removed, from any source (an unsubscribe
+ * link, the API, later bounces), is logged in consent_event and published as a consent event through the outbox.
+ */
+@ApplicationScoped
+public class Suppressions {
+
+    /** Why an address is suppressed. */
+    public enum Reason { UNSUBSCRIBED, HARD_BOUNCE, COMPLAINT, MANUAL, IMPORTED }
+
+    /** Where an entry came from and what it is about; {@code listId} null: all marketing mail. */
+    public record Entry(String email, Long listId, Reason reason, String source, Long contactId, Long launchId, Long deliveryId,
+            String actor) {
+    }
+
+    @Inject
+    EntityManager em;
+
+    @Inject
+    Outbox outbox;
+
+    @Inject
+    OutboxConfig outboxConfig;
+
+    @Inject
+    ObjectMapper json;
+
+    /** Adds the entry unless the address is already suppressed in that scope; true when it was added. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean add(Entry e) {
+        String address = e.email().toLowerCase(Locale.ROOT);
+        int added = em.createNativeQuery("""
+                INSERT INTO suppression (address, list_id, reason, source, launch_id, delivery_id, actor)
+                VALUES (?1, CAST(?2 AS bigint), ?3, ?4, CAST(?5 AS bigint), CAST(?6 AS bigint), CAST(?7 AS text))
+                ON CONFLICT (address, coalesce(list_id, 0)) DO NOTHING""")
+                .setParameter(1, address).setParameter(2, e.listId()).setParameter(3, e.reason().name()).setParameter(4, e.source())
+                .setParameter(5, e.launchId()).setParameter(6, e.deliveryId()).setParameter(7, e.actor()).executeUpdate();
+        if (added == 0) {
+            return false;
+        }
+        log("SUPPRESSED", e.email(), e.contactId(), e.listId(), e.launchId(), e.deliveryId(), e.reason().name(), e.source(), e.actor());
+        publish("address.suppressed", e.contactId(), e.listId(), e.launchId(), e.deliveryId(), e.reason().name(), e.source());
+        return true;
+    }
+
+    /** Removes one entry, with the reason the caller gave: the explicit act that lets the address be mailed again. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public boolean remove(long id, String reason, String actor) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> removed = em.createNativeQuery("DELETE FROM suppression WHERE id = ?1 RETURNING address, list_id")
+                .setParameter(1, id).getResultList();
+        if (removed.isEmpty()) {
+            return false;
+        }
+        String address = (String) removed.get(0)[0];
+        Long listId = removed.get(0)[1] == null ? null : ((Number) removed.get(0)[1]).longValue();
+        log("UNSUPPRESSED", address, null, listId, null, null, reason, "api", actor);
+        publish("address.unsuppressed", null, listId, null, null, reason, "api");
+        return true;
+    }
+
+    /** An opt-out or re-consent of a contact, in the same log and on the same topic as the suppression entries. */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public void logContact(String action, long contactId, String email, Long launchId, Long deliveryId, String source, String actor) {
+        log(action, email, contactId, null, launchId, deliveryId, null, source, actor);
+        publish(action.equals("OPT_OUT") ? "contact.unsubscribed" : "contact.resubscribed", contactId, null, launchId, deliveryId,
+                null, source);
+    }
+
+    private void log(String action, String email, Long contactId, Long listId, Long launchId, Long deliveryId, String reason,
+            String source, String actor) {
+        em.createNativeQuery("""
+                INSERT INTO consent_event (contact_id, email, action, source, actor, list_id, launch_id, delivery_id, reason)
+                VALUES (CAST(?1 AS bigint), ?2, ?3, ?4, CAST(?5 AS text), CAST(?6 AS bigint), CAST(?7 AS bigint), CAST(?8 AS bigint),
+                        CAST(?9 AS text))""")
+                .setParameter(1, contactId).setParameter(2, email).setParameter(3, action).setParameter(4, source).setParameter(5, actor)
+                .setParameter(6, listId).setParameter(7, launchId).setParameter(8, deliveryId).setParameter(9, reason).executeUpdate();
+    }
+
+    /** The event carries IDs, never the address: a consumer that needs it asks the API. */
+    private void publish(String type, Long contactId, Long listId, Long launchId, Long deliveryId, String reason, String source) {
+        Map<String, Object> event = new LinkedHashMap<>();
+        event.put("type", type);
+        event.put("contactId", contactId);
+        event.put("listId", listId);
+        event.put("launchId", launchId);
+        event.put("deliveryId", deliveryId);
+        event.put("reason", reason);
+        event.put("source", source);
+        event.put("at", Instant.now().toString());
+        try {
+            outbox.enqueue(outboxConfig.consentTopic(), contactId == null ? "unknown-contact" : "contact-" + contactId,
+                    json.writeValueAsString(event));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a map of strings and numbers is always JSON", e);
+        }
+    }
+}
