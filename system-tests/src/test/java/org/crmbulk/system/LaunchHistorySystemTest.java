@@ -76,7 +76,10 @@ class LaunchHistorySystemTest {
         assertThat(mine).as("one message per recipient").hasSize(150);
         for (MimeMessage m : mine) {
             assertThat(Mails.subject(m)).startsWith("v1 pro " + p);
-            assertThat(Mails.parts(m, "text/plain")).isEqualTo("první text");
+            // The frozen text, then the campaign's own opt-out footer (the footer is the message's, not the content's).
+            String text = Mails.parts(m, "text/plain");
+            assertThat(text.split("\\r?\\n\\r?\\n-- \\r?\\n")[0]).isEqualTo("první text");
+            assertThat(text).contains("Unsubscribe: " + stack.api.baseUrl() + "/u/sys.");
             InternetAddress from = (InternetAddress) m.getFrom()[0];
             assertThat(from.getAddress()).isEqualTo("shop@example.cz");
             assertThat(from.getPersonal()).isEqualTo("Obchod Jaro");

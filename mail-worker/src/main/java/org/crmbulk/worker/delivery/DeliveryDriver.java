@@ -184,15 +184,16 @@ public class DeliveryDriver {
             int limit = grant.permits() * content.recipientsPerMessage();
             List<ClaimedDelivery> batch = store.claim(work, owner, limit, config.claimLease(), ids);
             if (batch.isEmpty()) {
-                permits.release(grant.permits());
+                permits.release(grant, grant.permits());
                 return idle();
             }
             metrics.possibleDuplicates(content.mode(), batch.stream().filter(ClaimedDelivery::reclaimed).count());
             Instant claimedAt = Instant.now();
             List<Letter> letters = letters(batch);
             long messages = letters.stream().filter(Letter.Message.class::isInstance).count();
-            permits.release(grant.permits() - (int) messages);
+            permits.release(grant, grant.permits() - (int) messages);
             Sent sent = send(letters, grant);
+            permits.release(grant, sent.unsentMessages());
             if (!recordUntilStored(sent.outcomes(), claimedAt.plus(config.claimLease()))) {
                 return new Ending.Stopped();
             }
@@ -244,7 +245,8 @@ public class DeliveryDriver {
             return letters;
         }
 
-        record Sent(List<Outcome> outcomes, String pauseReason) {
+        /** {@code unsentMessages}: messages never handed to the relay (their grant ran out, or no session was free). */
+        record Sent(List<Outcome> outcomes, String pauseReason, int unsentMessages) {
         }
 
         private Sent send(List<Letter> letters, RelayPermits.Grant grant) {
@@ -260,7 +262,7 @@ public class DeliveryDriver {
                         pending.add(CompletableFuture.completedFuture(((Letter.Message) letter).recipients().stream().map(Outcome::notSent).toList()));
                     } else {
                         Letter.Message m = (Letter.Message) letter;
-                        pending.add(metrics.send(content.mode(), transport.send(m.mail())).toCompletableFuture().thenApply(result -> {
+                        pending.add(metrics.send(content.mode(), transport.send(m.mail(), grant.validUntil())).toCompletableFuture().thenApply(result -> {
                             String reason = pauseRule.observe(result);
                             if (reason != null) {
                                 pause.set(reason);
@@ -269,7 +271,15 @@ public class DeliveryDriver {
                         }));
                     }
                 }
-                List<Outcome> outcomes = pending.stream().flatMap(f -> f.join().stream()).toList();
+                List<List<Outcome>> perLetter = pending.stream().map(CompletableFuture::join).toList();
+                List<Outcome> outcomes = perLetter.stream().flatMap(List::stream).toList();
+                int unsent = 0;
+                for (int i = 0; i < letters.size(); i++) {
+                    if (letters.get(i) instanceof Letter.Message
+                            && perLetter.get(i).stream().allMatch(o -> o.kind() == Outcome.Kind.NOT_SENT)) {
+                        unsent++;
+                    }
+                }
                 for (Outcome o : outcomes) {
                     if (o.kind() == Outcome.Kind.FAILED) {
                         MDC.put(Traces.DELIVERY_ID, Long.toString(o.deliveryId()));
@@ -277,7 +287,7 @@ public class DeliveryDriver {
                         MDC.remove(Traces.DELIVERY_ID);
                     }
                 }
-                return new Sent(outcomes, pause.get());
+                return new Sent(outcomes, pause.get(), unsent);
             } finally {
                 span.end();
             }

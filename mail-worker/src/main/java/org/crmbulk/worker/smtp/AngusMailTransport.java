@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,11 +104,11 @@ public class AngusMailTransport implements MailTransport {
     }
 
     @Override
-    public CompletionStage<SendResult> send(MailMessage mail) {
-        return CompletableFuture.supplyAsync(() -> sendNow(mail), senders);
+    public CompletionStage<SendResult> send(MailMessage mail, Instant notAfter) {
+        return CompletableFuture.supplyAsync(() -> sendNow(mail, notAfter), senders);
     }
 
-    private SendResult sendNow(MailMessage mail) {
+    private SendResult sendNow(MailMessage mail, Instant notAfter) {
         RawMessage message;
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
@@ -122,7 +123,7 @@ public class AngusMailTransport implements MailTransport {
             int limit = recipientLimit.get();
             List<String> chunk = new ArrayList<>(pending.subList(0, Math.min(limit, pending.size())));
             pending.subList(0, chunk.size()).clear();
-            Transaction t = transaction(message, chunk);
+            Transaction t = transaction(message, chunk, notAfter);
             answers.putAll(t.answers());
             if (!t.overLimit().isEmpty()) {
                 // The relay takes this many recipients per transaction: keep that, and send the rest in more transactions.
@@ -139,7 +140,7 @@ public class AngusMailTransport implements MailTransport {
     private record Transaction(Map<String, SendResult> answers, List<String> overLimit, int accepted) {
     }
 
-    private Transaction transaction(RawMessage message, List<String> recipients) {
+    private Transaction transaction(RawMessage message, List<String> recipients, Instant notAfter) {
         long deadline = System.currentTimeMillis() + config.sendTimeout().toMillis();
         RelaySession s;
         try {
@@ -155,6 +156,11 @@ public class AngusMailTransport implements MailTransport {
         if (s == null) {
             return done(recipients, SendResult.notAttempted("no session to the relay within " + config.sendTimeout()
                     + " (it allows " + pool.allowed() + ")"));
+        }
+        if (Instant.now().isAfter(notAfter)) {
+            // Waiting for a session outlasted the message's rate window: the next window takes it.
+            pool.giveBack(s, s.isConnected());
+            return done(recipients, SendResult.notAttempted("its rate window ended before a session was free"));
         }
         boolean usable = true;
         try {

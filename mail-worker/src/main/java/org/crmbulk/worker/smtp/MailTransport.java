@@ -1,5 +1,6 @@
 package org.crmbulk.worker.smtp;
 
+import java.time.Instant;
 import java.util.concurrent.CompletionStage;
 
 import org.crmbulk.contract.mime.MailMessage;
@@ -7,5 +8,13 @@ import org.crmbulk.contract.mime.MailMessage;
 /** The worker's port to SMTP: a send never throws, it completes with the relay's classified answer. */
 public interface MailTransport {
 
-    CompletionStage<SendResult> send(MailMessage mail);
+    /**
+     * Sends, unless no SMTP transaction could begin by {@code notAfter} (the end of the rate window the message's
+     * permit came from): then it completes NOT_ATTEMPTED, and the relay never sees a message outside its window.
+     */
+    CompletionStage<SendResult> send(MailMessage mail, Instant notAfter);
+
+    default CompletionStage<SendResult> send(MailMessage mail) {
+        return send(mail, Instant.MAX);
+    }
 }

@@ -59,29 +59,35 @@ public class RelayRateLimiter implements RelayPermits {
             return jdbc.inTransaction(c -> reserve(c, relayConfig.label(), wanted));
         } catch (StoreException e) {
             // The database is away: grant nothing, the caller waits and asks again.
-            return new Grant(0, Duration.ofSeconds(1), Instant.now());
+            return Grant.none(Duration.ofSeconds(1));
         }
     }
 
-    /** Gives back permits reserved but not used (nothing was due), while their windows are still open. */
     @Override
-    public void release(int unused) {
-        if (!enabled() || unused <= 0) {
+    public void release(Grant grant, int unused) {
+        if (!enabled() || unused <= 0 || grant.hour() == null) {
             return;
         }
         try {
-            jdbc.update("UPDATE relay_rate_window SET used = greatest(0, used - ?) " + CURRENT_WINDOWS, unused, relayConfig.label());
+            jdbc.update("""
+                    UPDATE relay_rate_window SET used = greatest(0, used - ?)
+                    WHERE relay = ? AND (unit = 'SECOND' AND window_start = ? OR unit = 'HOUR' AND window_start = ?)""",
+                    unused, relayConfig.label(), java.sql.Timestamp.from(grant.second()), java.sql.Timestamp.from(grant.hour()));
         } catch (StoreException e) {
             // Not given back: the window is merely under-used.
         }
     }
 
     private Grant reserve(Connection c, String relay, int wanted) throws SQLException {
-        long secondLeftMs = Jdbc.query(c, """
-                SELECT extract(epoch FROM date_trunc('second', now()) + interval '1 second' - clock_timestamp()) * 1000 AS ms""",
-                r -> (long) r.getDouble("ms")).get(0);
+        record Now(long secondLeftMs, Instant second, Instant hour) {
+        }
+        Now now = Jdbc.query(c, """
+                SELECT extract(epoch FROM date_trunc('second', now()) + interval '1 second' - clock_timestamp()) * 1000 AS ms,
+                       date_trunc('second', now()) AS second, date_trunc('hour', now()) AS hour""",
+                r -> new Now((long) r.getDouble("ms"), r.getTimestamp("second").toInstant(), r.getTimestamp("hour").toInstant())).get(0);
+        long secondLeftMs = now.secondLeftMs();
         if (config.ratePerSecond().isPresent() && secondLeftMs < MIN_WINDOW_LEFT_MS) {
-            return new Grant(0, Duration.ofMillis(Math.max(1, secondLeftMs)), Instant.now());
+            return Grant.none(Duration.ofMillis(Math.max(1, secondLeftMs)));
         }
         Instant validUntil = config.ratePerSecond().isPresent() ? Instant.now().plusMillis(secondLeftMs) : Instant.MAX;
         int opened = Jdbc.update(c, """
@@ -104,13 +110,13 @@ public class RelayRateLimiter implements RelayPermits {
         grant = Math.min(grant, chunk());
         if (grant > 0) {
             Jdbc.update(c, "UPDATE relay_rate_window SET used = used + ? " + CURRENT_WINDOWS, grant, relay);
-            return new Grant(grant, Duration.ZERO, validUntil);
+            return new Grant(grant, Duration.ZERO, validUntil, now.second(), now.hour());
         }
         boolean hourFull = room(config.ratePerHour(), usedHour) == 0;
         double secondsLeft = Jdbc.query(c, """
                 SELECT extract(epoch FROM date_trunc(?, now()) + make_interval(secs => ?) - clock_timestamp()) AS s""",
                 r -> r.getDouble("s"), hourFull ? "hour" : "second", hourFull ? 3600 : 1).get(0);
-        return new Grant(0, Duration.ofMillis(Math.max(1, (long) (secondsLeft * 1000))), Instant.now());
+        return Grant.none(Duration.ofMillis(Math.max(1, (long) (secondsLeft * 1000))));
     }
 
     private int chunk() {

@@ -136,6 +136,19 @@ class AngusMailTransportTest {
     }
 
     @Test
+    void a_message_whose_rate_window_ended_before_its_transaction_could_begin_is_not_attempted() throws Exception {
+        relay = new ScriptedSmtpRelay();
+        AngusMailTransport t = transportTo(relay.port());
+
+        SendResult late = t.send(message(List.of("a@b.cz"), "Hi"), java.time.Instant.now().minusMillis(1)).toCompletableFuture().join();
+        SendResult inTime = t.send(message(List.of("b@b.cz"), "Hi"), java.time.Instant.now().plusSeconds(30)).toCompletableFuture().join();
+
+        assertThat(late.kind()).isEqualTo(SendResult.Kind.NOT_ATTEMPTED);
+        assertThat(inTime.kind()).isEqualTo(SendResult.Kind.ACCEPTED);
+        assertThat(relay.transactions()).extracting(tx -> tx.rcpts().get(0).address()).containsExactly("b@b.cz");
+    }
+
+    @Test
     void a_relay_nobody_can_reach_is_a_failure_to_count_not_back_pressure() throws Exception {
         int closed;
         try (ServerSocket s = new ServerSocket(0)) {

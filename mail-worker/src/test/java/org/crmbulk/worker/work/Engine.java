@@ -52,7 +52,7 @@ public final class Engine implements AutoCloseable {
             }
 
             @Override
-            public void release(int unused) {
+            public void release(Grant grant, int unused) {
             }
         };
         driver = new DeliveryDriver(store, relay, unlimited, new DeliveryPolicy(config), config,

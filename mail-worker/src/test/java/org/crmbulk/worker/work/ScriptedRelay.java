@@ -26,7 +26,7 @@ public final class ScriptedRelay implements MailTransport, AutoCloseable {
     private final ExecutorService sessions = Executors.newFixedThreadPool(4);
 
     @Override
-    public CompletionStage<SendResult> send(MailMessage mail) {
+    public CompletionStage<SendResult> send(MailMessage mail, java.time.Instant notAfter) {
         return CompletableFuture.supplyAsync(() -> {
             received.add(mail);
             onReceive.accept(mail);
