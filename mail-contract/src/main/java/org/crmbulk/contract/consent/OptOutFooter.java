@@ -28,10 +28,16 @@ public final class OptOutFooter {
         return text + (text.endsWith("\n") ? "" : "\n") + "\n-- \n" + line + url + "\n";
     }
 
-    /** The HTML part, with the footer (before the closing body tag when there is one) when it lacks the link. */
+    /**
+     * The HTML part, with the footer (before the closing body tag when there is one) unless it links to the URL itself:
+     * the URL merely in the text, or in a comment, is not a way out anyone can click.
+     */
     public static String html(String html, String url, boolean czech) {
-        if (html.contains(url)) {
-            return html;
+        Matcher link = Pattern.compile("<a\\s[^>]*href\\s*=\\s*[\"']" + Pattern.quote(url) + "[\"']", Pattern.CASE_INSENSITIVE).matcher(html);
+        while (link.find()) {
+            if (html.lastIndexOf("<!--", link.start()) <= html.lastIndexOf("-->", link.start())) {
+                return html; // a link outside any comment
+            }
         }
         String footer = "<p style=\"font-size:12px;color:#555555\">" + (czech ? "Tyto e-maily už nechcete dostávat? " : "No longer want these e-mails? ")
                 + "<a href=\"" + url + "\">" + (czech ? "Odhlásit odběr" : "Unsubscribe") + "</a></p>";

@@ -23,6 +23,16 @@ class OptOutFooterTest {
         assertThat(OptOutFooter.text("Leave: " + URL, URL, false)).isEqualTo("Leave: " + URL);
         String html = "<p><a href=\"" + URL + "\">leave</a></p>";
         assertThat(OptOutFooter.html(html, URL, false)).isEqualTo(html);
+        String single = "<p><A class='x' HREF = '" + URL + "'>leave</A></p>";
+        assertThat(OptOutFooter.html(single, URL, false)).isEqualTo(single);
+    }
+
+    @Test
+    void the_link_only_as_text_or_hidden_in_a_comment_is_not_a_way_out_so_the_footer_is_added() {
+        for (String html : java.util.List.of("<p>" + URL + "</p>", "<!-- <a href=\"" + URL + "\">x</a> --><p>Hi</p>",
+                "<a href=\"" + URL + "x\">near miss</a>")) {
+            assertThat(OptOutFooter.html(html, URL, false)).as(html).endsWith("<a href=\"" + URL + "\">Unsubscribe</a></p>");
+        }
     }
 
     @Test
