@@ -27,12 +27,13 @@ import io.restassured.specification.RequestSpecification;
  * Who may call what, for every operation of openapi.yaml:
  *
  * <pre>
- *   operation              no token  bad token  crm-reader  campaign-manager  codebook-admin
- *   read (GET)             401       401        allowed     allowed           allowed
- *   codebook write         401       401        403         403               allowed
- *   any other write        401       401        403         allowed           403
- *   public pages (/u/)     open      open       open        open              open
- *   health, metrics, docs  open      open       open        open              open
+ *   operation              no token  bad token  crm-reader  campaign-manager  codebook-admin  privacy-officer
+ *   read (GET)             401       401        allowed     allowed           allowed         allowed
+ *   codebook write         401       401        403         403               allowed         403
+ *   erasures (all)         401       401        403         403               403             allowed
+ *   any other write        401       401        403         allowed           403             403
+ *   public pages (/u/)     open      open       open        open              open            open
+ *   health, metrics, docs  open      open       open        open              open            open
  * </pre>
  *
  * "Allowed" means the request reached the endpoint: with unknown IDs and empty bodies it answers
@@ -41,11 +42,12 @@ import io.restassured.specification.RequestSpecification;
 @QuarkusTest
 class AccessControlTest {
 
-    enum Kind { READ, CODEBOOK_WRITE, WRITE, PUBLIC }
+    enum Kind { READ, CODEBOOK_WRITE, ERASURE, WRITE, PUBLIC }
 
     enum Caller {
         NO_TOKEN(null), EXPIRED(null), WRONG_ISSUER(null), WRONG_AUDIENCE(null), FORGED_ROLES(null),
-        READER(TestTokens.READER), MANAGER(TestTokens.MANAGER), CODEBOOK_ADMIN(TestTokens.CODEBOOK_ADMIN);
+        READER(TestTokens.READER), MANAGER(TestTokens.MANAGER), CODEBOOK_ADMIN(TestTokens.CODEBOOK_ADMIN),
+        PRIVACY_OFFICER(TestTokens.PRIVACY_OFFICER);
 
         final String role;
 
@@ -57,17 +59,20 @@ class AccessControlTest {
     private static final int ALLOWED = 0;
 
     private static final Map<Kind, Map<Caller, Integer>> TABLE = Map.of(
-            Kind.READ, expect(401, 401, 401, 401, 401, ALLOWED, ALLOWED, ALLOWED),
-            Kind.CODEBOOK_WRITE, expect(401, 401, 401, 401, 401, 403, 403, ALLOWED),
-            Kind.WRITE, expect(401, 401, 401, 401, 401, 403, ALLOWED, 403),
+            Kind.READ, expect(401, 401, 401, 401, 401, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
+            Kind.CODEBOOK_WRITE, expect(401, 401, 401, 401, 401, 403, 403, ALLOWED, 403),
+            // Erasure's audit names who erased whom and why: only privacy officers read it.
+            Kind.ERASURE, expect(401, 401, 401, 401, 401, 403, 403, 403, ALLOWED),
+            Kind.WRITE, expect(401, 401, 401, 401, 401, 403, ALLOWED, 403, 403),
             // A token is neither needed nor looked at; a made-up link token gets the public 404 page from anyone.
-            Kind.PUBLIC, expect(404, 404, 404, 404, 404, 404, 404, 404));
+            Kind.PUBLIC, expect(404, 404, 404, 404, 404, 404, 404, 404, 404));
 
     @TestFactory
     Stream<DynamicTest> every_operation_answers_each_caller_as_the_table_says() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Contract.Operation op : Contract.operations()) {
             Kind kind = op.isPublic() ? Kind.PUBLIC
+                    : op.path().startsWith("/api/v1/erasures") ? Kind.ERASURE
                     : op.method().equals("GET") ? Kind.READ
                     : op.path().startsWith("/api/v1/codebooks") ? Kind.CODEBOOK_WRITE : Kind.WRITE;
             for (Caller caller : Caller.values()) {
@@ -132,7 +137,7 @@ class AccessControlTest {
     private static String forged(String token) {
         String[] parts = token.split("\\.");
         String claims = new String(Base64.getUrlDecoder().decode(parts[1]))
-                .replace("[\"crm-reader\"]", "[\"crm-reader\",\"campaign-manager\",\"codebook-admin\"]");
+                .replace("[\"crm-reader\"]", "[\"crm-reader\",\"campaign-manager\",\"codebook-admin\",\"privacy-officer\"]");
         return parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(claims.getBytes()) + "." + parts[2];
     }
 

@@ -274,8 +274,8 @@ class HostileInputTest {
     }
 
     private static Response send(Contract.Operation op, Fixtures f, JsonNode body, Input input, Mutation m) {
-        RequestSpecification request = Api.as(f.caller, TestTokens.READER, TestTokens.MANAGER, TestTokens.CODEBOOK_ADMIN)
-                .urlEncodingEnabled(true);
+        RequestSpecification request = Api.as(f.caller, TestTokens.READER, TestTokens.MANAGER, TestTokens.CODEBOOK_ADMIN,
+                TestTokens.PRIVACY_OFFICER).urlEncodingEnabled(true);
         Map<String, Object> pathParams = new LinkedHashMap<>();
         java.util.regex.Matcher names = Pattern.compile("\\{([^}]+)}").matcher(op.path());
         while (names.find()) {
@@ -452,6 +452,7 @@ class HostileInputTest {
         long activityAttachment;
         long mailJob;
         long suppression;
+        long erasure;
         final String codebook = "ZZ_HOSTILE";
         final String key = "k1";
 
@@ -489,6 +490,9 @@ class HostileInputTest {
                     .post("/api/v1/activities/{id}/mail-tasks", f.activity).then().statusCode(202).extract().jsonPath().getLong("id");
             f.suppression = api.get().contentType("application/json").body(Map.of("email", "sup" + n + "@example.cz"))
                     .post("/api/v1/suppressions").then().statusCode(201).extract().jsonPath().getLong("id");
+            f.erasure = Api.as(f.caller + "-officer", TestTokens.PRIVACY_OFFICER).contentType("application/json")
+                    .body(Map.of("email", "gone" + n + "@example.cz", "reason", "fixture")).post("/api/v1/erasures").then().statusCode(201)
+                    .extract().jsonPath().getLong("id");
             api.get().contentType("application/json").body(Map.of("value", "v")).put("/api/v1/codebooks/{c}/entries/{k}", f.codebook, f.key)
                     .then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
             return f;
@@ -522,6 +526,7 @@ class HostileInputTest {
                         case "launches" -> launch;
                         case "activities" -> activity;
                         case "suppressions" -> suppression;
+                        case "erasures" -> erasure;
                         default -> throw new IllegalStateException("no fixture for " + template);
                     };
                 }

@@ -121,6 +121,14 @@ final class Fixtures {
         }
     }
 
+    /** A queued activity mail job of the participants task, as api-service writes it, for a new activity; no recipients yet. */
+    static long mailJob(String mode, String subject, String body, String from) throws SQLException {
+        long activity = insert("INSERT INTO activity (type, subject, status) VALUES ('MEETING', ?, 'PLANNED') RETURNING id", subject);
+        return insert("""
+                INSERT INTO mail_job (activity_id, task_id, mode, status, subject, text_body, from_address)
+                VALUES (?, 'MAIL_PARTICIPANTS', ?, 'QUEUED', ?, ?, ?) RETURNING id""", activity, mode, subject, body, from);
+    }
+
     static int update(String sql, Object... args) throws SQLException {
         try (Connection c = db(); PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, args);

@@ -97,6 +97,34 @@ class LaunchDeliveryTest {
     }
 
     @Test
+    void an_erased_address_kept_only_as_its_keyed_hash_is_skipped_and_nothing_is_sent_to_an_erased_placeholder() throws Exception {
+        long back = Fixtures.contact("Erased@Hash.example.cz", "Back", false);
+        long stays = Fixtures.contact("stays@hash.example.cz", "Stays", false);
+        // What an erasure keeps: HMAC-SHA256 of the lower-case address under the test profile's erasure key.
+        Fixtures.update("INSERT INTO suppression (address_hash, reason, source) VALUES (address_hash('erased@hash.example.cz', "
+                + "convert_to('erasure-test-key-0123456789abcdefghijklmn', 'UTF8')), 'ERASED', 'erasure 1')");
+        long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("News", "Body"), Fixtures.list("H", back, stays));
+        // A mail job whose recipient was erased after the job was made: the worker never sends to .invalid.
+        long job = Fixtures.mailJob("BULK", "R", "Agenda", "owner@hash.example.cz");
+        Fixtures.update("INSERT INTO delivery (mail_job_id, email, status) VALUES (?, 'erased-7@erased.invalid', 'PENDING'), "
+                + "(?, 'guest@hash.example.cz', 'PENDING')", job, job);
+
+        Fixtures.publish(SendJobV1.launch(launch));
+        Fixtures.publish(SendJobV1.activityMail(job));
+
+        awaitStatus(launch, "COMPLETED");
+        await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(Fixtures.rows("SELECT status FROM mail_job WHERE id = ?", job).get(0)
+                .get("status")));
+        assertThat(Mailbox.messages()).flatExtracting(m -> List.of(m.getAllRecipients())).extracting(Object::toString)
+                .containsExactlyInAnyOrder("stays@hash.example.cz", "guest@hash.example.cz");
+        assertThat(Fixtures.rows("SELECT email, last_reply FROM delivery WHERE status = 'SKIPPED' AND (launch_id = ? OR mail_job_id = ?) "
+                + "ORDER BY email", launch, job)).extracting(r -> r.get("email") + ": " + r.get("last_reply"))
+                .containsExactly("Erased@Hash.example.cz: skipped: suppressed (ERASED, all marketing mail)",
+                        "erased-7@erased.invalid: skipped: the recipient was erased");
+        assertCountersMatchRows(launch);
+    }
+
+    @Test
     void a_redelivered_job_of_a_finished_launch_sends_nothing_again() throws Exception {
         long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("Once", "Body"),
                 Fixtures.list("D", Fixtures.contact("once@three.example.cz", "Once", false)));

@@ -49,12 +49,7 @@ class SweepTest {
 
     @Test
     void a_mail_task_whose_job_is_lost_is_sent_by_the_sweep() throws Exception {
-        long activity = ((Number) Fixtures.rows("INSERT INTO activity (type, subject, status) VALUES ('MEETING', 'Review', 'PLANNED') RETURNING id")
-                .get(0).get("id")).longValue();
-        long job = ((Number) Fixtures.rows("""
-                INSERT INTO mail_job (activity_id, task_id, mode, status, subject, text_body, from_address)
-                VALUES (?, 'MAIL_PARTICIPANTS', 'INDIVIDUAL', 'QUEUED', 'Review', 'Agenda', 'owner@six.example.cz') RETURNING id""", activity)
-                .get(0).get("id")).longValue();
+        long job = Fixtures.mailJob("INDIVIDUAL", "Review", "Agenda", "owner@six.example.cz");
         Fixtures.update("INSERT INTO delivery (mail_job_id, email, display_name, status) VALUES (?, 'guest@six.example.cz', 'Guest', 'PENDING')", job);
 
         awaitDone("mail_job", job, "DONE");

@@ -49,6 +49,16 @@ class SecretsSystemTest {
                 .doesNotContain(weak);
     }
 
+    @Test
+    void with_a_weak_erasure_key_neither_service_starts_and_neither_says_the_secret() throws Exception {
+        Stack stack = Stack.shared();
+        String weak = Secrets.used("weak-erasure-" + UUID.randomUUID().toString().substring(0, 4));
+        String api = "api-weak-erasure-key-" + UUID.randomUUID().toString().substring(0, 6);
+        assertThatThrownBy(() -> stack.startApiReplica(api, Map.of("CRM_ERASURE_KEY", weak))).hasMessageContaining("exited");
+        assertThat(Files.readString(logOf(stack, api))).contains("erasure key: shorter than 32 characters").doesNotContain(weak);
+        assertThatThrownBy(() -> stack.startWorker(Map.of("CRM_ERASURE_KEY", weak))).hasMessageContaining("exited");
+    }
+
     private static Path logOf(Stack stack, String name) {
         return stack.api.logFile().resolveSibling(name + ".log");
     }

@@ -77,6 +77,7 @@ final class Stack implements AutoCloseable {
 
     /** The key of this run's unsubscribe links (id=secret), a secret like the database password. */
     final String unsubscribeKeys = "sys=" + Secrets.used("unsub-" + java.util.UUID.randomUUID() + java.util.UUID.randomUUID());
+    final String erasureKey = Secrets.used("erasure-" + java.util.UUID.randomUUID() + java.util.UUID.randomUUID());
 
     Stack() {
         kafka.createTopics(4, "crm.mail.send-jobs");
@@ -152,6 +153,7 @@ final class Stack implements AutoCloseable {
         env.put("CRM_LOG_JSON", "true"); // as in prod: one JSON object per line, with trace and launch IDs
         env.put("CRM_METRICS_REFRESH_INTERVAL", "1s");
         env.put("CRM_UNSUBSCRIBE_KEYS", unsubscribeKeys);
+        env.put("CRM_ERASURE_KEY", erasureKey);
         if (api != null) {
             env.put("CRM_PUBLIC_BASE_URL", api.baseUrl()); // the links in the catcher's mail reach this run's api-service
         }

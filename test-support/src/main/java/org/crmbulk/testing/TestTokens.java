@@ -30,6 +30,7 @@ public final class TestTokens {
     public static final String READER = "crm-reader";
     public static final String MANAGER = "campaign-manager";
     public static final String CODEBOOK_ADMIN = "codebook-admin";
+    public static final String PRIVACY_OFFICER = "privacy-officer";
 
     private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
 
@@ -38,7 +39,7 @@ public final class TestTokens {
 
     /** A token of someone who holds every role: what the tests of behaviour (not of access) call with. */
     public static String everyRole(String caller) {
-        return token(caller, ISSUER, AUDIENCE, Instant.now().plusSeconds(3600), READER, MANAGER, CODEBOOK_ADMIN);
+        return token(caller, ISSUER, AUDIENCE, Instant.now().plusSeconds(3600), READER, MANAGER, CODEBOOK_ADMIN, PRIVACY_OFFICER);
     }
 
     public static String withRoles(String caller, String... roles) {

@@ -13,6 +13,9 @@ public interface ConsentConfig {
     /** {@code id=secret,...}: the first signs unsubscribe links, all verify (see UnsubscribeTokens). */
     String unsubscribeKeys();
 
+    /** The key of the hashes the suppression list keeps of erased addresses (see ErasureKey); the same as the worker's. */
+    String erasureKey();
+
     /** Requests to the public pages one client address may make per minute, on average. */
     @WithDefault("30")
     int publicPerMinute();

@@ -36,13 +36,19 @@ public class SuppressionService {
     @Inject
     DataSource dataSource;
 
+    @Inject
+    org.crmbulk.contract.consent.ErasureKey erasureKey;
+
     @Transactional
     public SuppressionPage search(String email, Long listId, Suppressions.Reason reason, long after, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM suppression WHERE id > ?1");
         List<Object> params = new ArrayList<>(List.of(after));
         if (email != null) {
             params.add(email.toLowerCase(Locale.ROOT));
-            sql.append(" AND address = ?").append(params.size());
+            params.add(erasureKey.bytes());
+            // An erased address is found by its keyed hash: why it gets no mail is the one thing kept of it.
+            sql.append(" AND (address = ?").append(params.size() - 1).append(" OR address_hash = address_hash(?")
+                    .append(params.size() - 1).append(", ?").append(params.size()).append("))");
         }
         if (listId != null) {
             params.add(listId);
@@ -68,7 +74,7 @@ public class SuppressionService {
         return CsvExport.stream(dataSource, List.of("id", "email", "listId", "reason", "source", "launchId", "deliveryId", "actor",
                 "createdAt"), """
                 SELECT id, address, list_id, reason, source, launch_id, delivery_id, actor, created_at FROM suppression
-                WHERE id > ? ORDER BY id LIMIT ?""");
+                WHERE id > ? AND address IS NOT NULL ORDER BY id LIMIT ?"""); // an erased address's keyed hash means nothing elsewhere
     }
 
     @Transactional
@@ -81,6 +87,9 @@ public class SuppressionService {
 
     @Transactional
     public SuppressionView add(SuppressionRequest r, String actor) {
+        if (r.reason() == Suppressions.Reason.ERASED) {
+            throw ProblemException.unprocessable("reason", "ERASED is set only by an erasure (POST /api/v1/erasures)");
+        }
         boolean added = suppressions.add(new Suppressions.Entry(r.email(), r.listId(),
                 r.reason() == null ? Suppressions.Reason.MANUAL : r.reason(), r.source() == null ? "api" : r.source(), null, null, null, actor));
         if (!added) {
@@ -88,7 +97,7 @@ public class SuppressionService {
                     + (r.listId() == null ? "for all marketing mail" : "for list " + r.listId()), "email", "already suppressed in this scope");
         }
         return search(r.email(), r.listId(), null, 0, 1000).items().stream()
-                .filter(v -> java.util.Objects.equals(v.listId(), r.listId())).findFirst().orElseThrow();
+                .filter(v -> v.email() != null && java.util.Objects.equals(v.listId(), r.listId())).findFirst().orElseThrow();
     }
 
     @Transactional

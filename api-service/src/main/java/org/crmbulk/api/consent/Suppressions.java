@@ -25,7 +25,7 @@ import jakarta.transaction.Transactional;
 public class Suppressions {
 
     /** Why an address is suppressed. */
-    public enum Reason { UNSUBSCRIBED, HARD_BOUNCE, COMPLAINT, MANUAL, IMPORTED }
+    public enum Reason { UNSUBSCRIBED, HARD_BOUNCE, COMPLAINT, MANUAL, IMPORTED, ERASED }
 
     /** Where an entry came from and what it is about; {@code listId} null: all marketing mail. */
     public record Entry(String email, Long listId, Reason reason, String source, Long contactId, Long launchId, Long deliveryId,
@@ -76,6 +76,29 @@ public class Suppressions {
         log("UNSUPPRESSED", address, null, listId, null, null, reason, "api", actor);
         publish("address.unsuppressed", null, listId, null, null, reason, "api");
         return true;
+    }
+
+    /**
+     * Replaces every entry of the address with one entry of its keyed hash for all marketing mail (reason ERASED), and
+     * logs the erasure without the address; returns the number of entries removed and added.
+     */
+    @Transactional(Transactional.TxType.MANDATORY)
+    public int erase(String address, org.crmbulk.contract.consent.ErasureKey key, long erasureId, Long[] contactIds, String actor) {
+        int removed = em.createNativeQuery("DELETE FROM suppression WHERE address = ?1").setParameter(1, address).executeUpdate();
+        int added = em.createNativeQuery("""
+                INSERT INTO suppression (address_hash, reason, source, actor) VALUES (address_hash(?1, ?2), 'ERASED', ?3, ?4)
+                ON CONFLICT (address_hash, coalesce(list_id, 0)) WHERE address_hash IS NOT NULL DO NOTHING""")
+                .setParameter(1, address).setParameter(2, key.bytes()).setParameter(3, "erasure " + erasureId).setParameter(4, actor)
+                .executeUpdate();
+        Long contactId = contactIds.length == 0 ? null : contactIds[0];
+        log("ERASED", null, contactId, null, null, null, Reason.ERASED.name(), "erasure " + erasureId, actor);
+        for (Long id : contactIds) {
+            publish("contact.erased", id, null, null, null, Reason.ERASED.name(), "erasure " + erasureId);
+        }
+        if (contactIds.length == 0) {
+            publish("contact.erased", null, null, null, null, Reason.ERASED.name(), "erasure " + erasureId);
+        }
+        return removed + added;
     }
 
     /** An opt-out or re-consent of a contact, in the same log and on the same topic as the suppression entries. */

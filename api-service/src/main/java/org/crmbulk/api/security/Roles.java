@@ -1,8 +1,8 @@
 package org.crmbulk.api.security;
 
 /**
- * The roles a caller's token carries (its {@code groups} claim). {@link #CAMPAIGN_MANAGER} and
- * {@link #CODEBOOK_ADMIN} include {@link #READER} (quarkus.http.auth.roles-mapping).
+ * The roles a caller's token carries (its {@code groups} claim). {@link #CAMPAIGN_MANAGER},
+ * {@link #CODEBOOK_ADMIN} and {@link #PRIVACY_OFFICER} include {@link #READER} (quarkus.http.auth.roles-mapping).
  */
 public final class Roles {
 
@@ -12,6 +12,8 @@ public final class Roles {
     public static final String CAMPAIGN_MANAGER = "campaign-manager";
     /** Changes codebook entries. */
     public static final String CODEBOOK_ADMIN = "codebook-admin";
+    /** Erases a person (GDPR Art. 17) and reads the erasures' audit; reads the rest to find whom. */
+    public static final String PRIVACY_OFFICER = "privacy-officer";
 
     private Roles() {
     }

@@ -11,4 +11,7 @@ public interface ConsentConfig {
 
     /** {@code id=secret,...}: the first signs unsubscribe links, all verify (see UnsubscribeTokens). */
     String unsubscribeKeys();
+
+    /** The key of the hashes the suppression list keeps of erased addresses (see ErasureKey); the same as api-service's. */
+    String erasureKey();
 }

@@ -36,9 +36,17 @@ public record FixedContent(DeliveryMode deliveryMode, String from, String fromNa
     @Override
     public List<Letter> letters(List<ClaimedDelivery> claimed, MessageTemplates.Limits limits) {
         List<Letter> letters = new ArrayList<>();
+        List<ClaimedDelivery> sendable = new ArrayList<>(claimed.size());
+        for (ClaimedDelivery d : claimed) {
+            if (d.stopReason() != null) {
+                letters.add(new Letter.Settled(Outcome.skipped(d, d.stopReason())));
+            } else {
+                sendable.add(d);
+            }
+        }
         int size = recipientsPerMessage();
-        for (int from = 0; from < claimed.size(); from += size) {
-            List<ClaimedDelivery> chunk = claimed.subList(from, Math.min(claimed.size(), from + size));
+        for (int from = 0; from < sendable.size(); from += size) {
+            List<ClaimedDelivery> chunk = sendable.subList(from, Math.min(sendable.size(), from + size));
             List<MailMessage.Mailbox> to = chunk.stream().filter(d -> !d.cc() || size == 1).map(ClaimedDelivery::mailbox).toList();
             List<MailMessage.Mailbox> cc = chunk.stream().filter(d -> d.cc() && size > 1).map(ClaimedDelivery::mailbox).toList();
             if (to.isEmpty()) {

@@ -35,12 +35,12 @@ public record TemplateContent(long versionId, String from, String fromName, Stri
     public List<Letter> letters(List<ClaimedDelivery> claimed, MessageTemplates.Limits limits) {
         List<Letter> letters = new ArrayList<>(claimed.size());
         for (ClaimedDelivery d : claimed) {
-            if (d.contact() == null) {
-                letters.add(new Letter.Settled(Outcome.skipped(d, "skipped: the contact was deleted")));
-                continue;
-            }
             if (d.stopReason() != null) {
                 letters.add(new Letter.Settled(Outcome.skipped(d, d.stopReason())));
+                continue;
+            }
+            if (d.contact() == null) {
+                letters.add(new Letter.Settled(Outcome.skipped(d, "skipped: the contact was deleted")));
                 continue;
             }
             try {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.crmbulk.contract.consent.ErasureKey;
 import org.crmbulk.contract.status.DeliveryStatus;
 import org.crmbulk.contract.status.Transition;
 import org.crmbulk.worker.db.Jdbc;
@@ -92,13 +93,14 @@ public class JdbcDeliveryStore implements DeliveryStore {
                     FROM picked p WHERE d.id = p.id
                     RETURNING d.id, d.email, d.display_name, d.recipient_kind, d.message_id, d.attempts, p.was, d.contact_id,
                               d.first_attempt_at,
-                              CASE WHEN d.launch_id IS NOT NULL THEN launch_stop_reason(d.launch_id, d.email,
-                                  coalesce((SELECT o.opted_out FROM contact o WHERE o.id = d.contact_id), false)) END AS stop""",
+                              CASE WHEN d.email LIKE ? THEN 'skipped: the recipient was erased'
+                                   WHEN d.launch_id IS NOT NULL THEN launch_stop_reason(d.launch_id, d.email,
+                                  coalesce((SELECT o.opted_out FROM contact o WHERE o.id = d.contact_id), false), ?) END AS stop""",
                     r -> new Row(r.getLong("id"), r.getString("email"), r.getString("display_name"), "CC".equals(r.getString("recipient_kind")),
                             r.getString("message_id"), r.getInt("attempts"), SENDING.name().equals(r.getString("was")),
                             r.getObject("contact_id", Long.class), r.getTimestamp("first_attempt_at").toInstant(), r.getString("stop")),
                     work.kind(), work.id(), PENDING, SENDING, limit, CLAIM.to(), owner, JdbcWorkStore.seconds(claimLease), SENDING,
-                    ids.token(), ids.domain());
+                    ids.token(), ids.domain(), "%@" + ErasureKey.PLACEHOLDER_DOMAIN, statuses.erasureKey());
             if (rows.isEmpty()) {
                 return List.of();
             }

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.List;
 
 import org.crmbulk.contract.SendJobV1;
+import org.crmbulk.contract.consent.ErasureKey;
 import org.crmbulk.contract.status.DeliveryStatus;
 import org.crmbulk.contract.status.LaunchStatus;
 import org.crmbulk.contract.status.MailJobStatus;
@@ -22,6 +23,17 @@ import jakarta.enterprise.context.ApplicationScoped;
  */
 @ApplicationScoped
 public class WorkStatuses {
+
+    private final ErasureKey erasureKey;
+
+    public WorkStatuses(ErasureKey erasureKey) {
+        this.erasureKey = erasureKey;
+    }
+
+    /** The key {@code launch_stop_reason} matches erased addresses' hashes with, for the check before each message. */
+    byte[] erasureKey() {
+        return erasureKey.bytes();
+    }
 
     static final Transition<LaunchStatus> LAUNCH_STARTS = Transition.from(LaunchStatus.QUEUED).to(LaunchStatus.RUNNING);
     static final Transition<LaunchStatus> LAUNCH_COMPLETES = Transition.from(LaunchStatus.RUNNING).to(LaunchStatus.COMPLETED);
@@ -45,7 +57,7 @@ public class WorkStatuses {
         }
     }
 
-    private static void expand(Connection c, long launchId) throws SQLException {
+    private void expand(Connection c, long launchId) throws SQLException {
         List<String> status = Jdbc.query(c, "SELECT status FROM launch WHERE id = ? FOR UPDATE", r -> r.getString("status"), launchId);
         if (status.isEmpty() || !LAUNCH_STARTS.from().contains(LaunchStatus.valueOf(status.get(0)))) {
             return;
@@ -55,13 +67,13 @@ public class WorkStatuses {
         Jdbc.update(c, """
                 INSERT INTO delivery (launch_id, contact_id, email, status, last_reply)
                 SELECT launch_id, id, email, CASE WHEN stop IS NULL THEN ? ELSE ? END, stop
-                FROM (SELECT DISTINCT ON (lower(c.email)) ll.launch_id, c.id, c.email, launch_stop_reason(ll.launch_id, c.email, c.opted_out) AS stop
+                FROM (SELECT DISTINCT ON (lower(c.email)) ll.launch_id, c.id, c.email, launch_stop_reason(ll.launch_id, c.email, c.opted_out, ?) AS stop
                       FROM launch_list ll
                       JOIN list_member m ON m.list_id = ll.list_id
                       JOIN contact c ON c.id = m.contact_id
                       WHERE ll.launch_id = ?
                       ORDER BY lower(c.email), c.opted_out DESC, c.id) e
-                ON CONFLICT DO NOTHING""", DeliveryStatus.PENDING, DeliveryStatus.SKIPPED, launchId);
+                ON CONFLICT DO NOTHING""", DeliveryStatus.PENDING, DeliveryStatus.SKIPPED, erasureKey.bytes(), launchId);
         Jdbc.update(c, """
                 UPDATE launch l SET status = ?, started_at = now(), total = d.total, pending = d.pending, skipped = d.skipped
                 FROM (SELECT count(*) AS total,
