@@ -21,6 +21,7 @@ public final class Configs {
     public static SmallRyeConfig of(Map<String, String> properties) {
         return new SmallRyeConfigBuilder().withConverter(Duration.class, 100, new DurationConverter())
                 .withMapping(DeliveryConfig.class).withMapping(RelayConfig.class).withMapping(TemplateLimits.class)
+                .withMapping(org.crmbulk.worker.smtp.DkimConfig.class)
                 .withSources(new PropertiesConfigSource(properties, "test", 500)).build();
     }
 }

@@ -72,6 +72,9 @@ class KustomizeRenderTest {
                 .as("no more workers than partitions").isLessThanOrEqualTo(partitions);
         if (overlay.equals("prod")) {
             assertThat(config.path("CRM_SMTP_STARTTLS").asText()).as("TLS to the relay in prod").isEqualTo("REQUIRED");
+            assertThat(config.path("CRM_DKIM_KEYS").asText()).as("DKIM-signed mail in prod").isNotBlank();
+            assertThat(worker.path("spec").path("template").path("spec").path("volumes").toString())
+                    .as("the worker's DKIM keys from their Secret").contains("crm-bulk-dkim");
         }
     }
 

@@ -52,6 +52,7 @@ public class AngusMailTransport implements MailTransport {
 
     private final DeliveryConfig config;
     private final RelayConfig relay;
+    private final DkimSigning dkim;
     private final Session session;
     private final ExecutorService senders;
     private final SessionPool pool;
@@ -59,9 +60,10 @@ public class AngusMailTransport implements MailTransport {
     /** Recipients per transaction this relay takes, once it has said (452 4.5.3); unlimited until then. */
     private final AtomicInteger recipientLimit = new AtomicInteger(Integer.MAX_VALUE);
 
-    public AngusMailTransport(DeliveryConfig config, RelayConfig relay) {
+    public AngusMailTransport(DeliveryConfig config, RelayConfig relay, DkimSigning dkim) {
         this.config = config;
         this.relay = relay;
+        this.dkim = dkim;
         Properties p = new Properties();
         p.put("mail.smtp.host", relay.host());
         p.put("mail.smtp.port", String.valueOf(relay.port()));
@@ -113,7 +115,8 @@ public class AngusMailTransport implements MailTransport {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
             mail.toMimeMessage(session).writeTo(bytes);
-            message = new RawMessage(session, bytes.toByteArray(), new InternetAddress(mail.from().email()));
+            byte[] raw = bytes.toByteArray();
+            message = new RawMessage(session, dkim.signature(raw, mail.from().email()), raw, new InternetAddress(mail.from().email()));
         } catch (MessagingException | IOException e) {
             return SendResult.permanent("compose: " + e.getMessage());
         }

@@ -10,31 +10,35 @@ import jakarta.mail.Session;
 import jakarta.mail.internet.InternetAddress;
 
 /**
- * A message composed once into its bytes: its size is known before it is sent (SIZE, RFC 1870), and every
- * transaction it takes (a BULK message split by the relay's recipient limit) writes the same bytes.
+ * A message composed once into its bytes, after its DKIM signature (empty when unsigned): its size is known before it
+ * is sent (SIZE, RFC 1870), and every transaction it takes (a BULK message split by the relay's recipient limit)
+ * writes the same bytes.
  */
 final class RawMessage extends SMTPMessage {
 
+    private final byte[] signature;
     private final byte[] bytes;
 
-    RawMessage(Session session, byte[] bytes, InternetAddress from) throws MessagingException {
+    RawMessage(Session session, byte[] signature, byte[] bytes, InternetAddress from) throws MessagingException {
         super(session);
+        this.signature = signature;
         this.bytes = bytes;
         setFrom(from); // the envelope sender is taken from it; the header written is the one in the bytes
     }
 
     @Override
     public int getSize() {
-        return bytes.length;
+        return signature.length + bytes.length;
     }
 
     @Override
     public void writeTo(OutputStream os, String[] ignoreList) throws IOException {
-        os.write(bytes);
+        writeTo(os);
     }
 
     @Override
     public void writeTo(OutputStream os) throws IOException {
+        os.write(signature);
         os.write(bytes);
     }
 }

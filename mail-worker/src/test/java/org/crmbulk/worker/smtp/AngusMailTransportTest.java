@@ -44,7 +44,8 @@ class AngusMailTransportTest {
             p.put(settings[i], settings[i + 1]);
         }
         SmallRyeConfig config = Configs.of(p);
-        transport = new AngusMailTransport(config.getConfigMapping(DeliveryConfig.class), config.getConfigMapping(RelayConfig.class));
+        transport = new AngusMailTransport(config.getConfigMapping(DeliveryConfig.class), config.getConfigMapping(RelayConfig.class),
+                new DkimSigning(config.getConfigMapping(DkimConfig.class)));
         return transport;
     }
 
