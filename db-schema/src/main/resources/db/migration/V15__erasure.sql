@@ -2,8 +2,9 @@
 -- never mailed again while no table names them. pgcrypto's hmac is HMAC-SHA256; the key is configuration, not data.
 CREATE EXTENSION IF NOT EXISTS pgcrypto;
 
+-- STABLE as convert_to is: so PostgreSQL inlines it into launch_stop_reason (as IMMUTABLE it would be a call per row).
 CREATE FUNCTION address_hash(p_email text, p_key bytea) RETURNS bytea
-    LANGUAGE sql IMMUTABLE STRICT AS $$ SELECT hmac(convert_to(lower(p_email), 'UTF8'), p_key, 'sha256') $$;
+    LANGUAGE sql STABLE STRICT AS $$ SELECT hmac(convert_to(lower(p_email), 'UTF8'), p_key, 'sha256') $$;
 
 ALTER TABLE suppression ALTER COLUMN address DROP NOT NULL,
     ADD COLUMN address_hash bytea,
@@ -29,16 +30,21 @@ CREATE TABLE erasure (
     created_at timestamptz NOT NULL DEFAULT now()
 );
 
--- The same rule as V14's, which now also matches the keyed hashes of erased addresses.
+-- The same rule as V14's; an erased address, of which only the keyed hash is kept, is suppressed for all marketing mail.
+-- Two lookups, each by its own index (an OR of the two would cost twice as much per recipient).
 DROP FUNCTION launch_stop_reason(bigint, text, boolean);
 CREATE FUNCTION launch_stop_reason(p_launch bigint, p_email text, p_opted_out boolean, p_erasure_key bytea) RETURNS text
     LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN p_opted_out THEN 'skipped: contact opted out of marketing' ELSE (
+    SELECT CASE WHEN p_opted_out THEN 'skipped: contact opted out of marketing' ELSE coalesce((
         SELECT 'skipped: suppressed (' || s.reason || CASE WHEN s.list_id IS NULL THEN ', all marketing mail)'
                                                          ELSE ', list ' || s.list_id || ')' END
         FROM suppression s
-        WHERE (s.address = lower(p_email) OR s.address_hash = address_hash(p_email, p_erasure_key))
+        WHERE s.address = lower(p_email)
           AND (s.list_id IS NULL OR s.list_id IN (SELECT ll.list_id FROM launch_list ll WHERE ll.launch_id = p_launch))
         ORDER BY s.list_id NULLS FIRST, s.id
-        LIMIT 1) END
+        LIMIT 1), (
+        SELECT 'skipped: suppressed (' || s.reason || ', all marketing mail)'
+        FROM suppression s
+        WHERE s.address_hash = address_hash(p_email, p_erasure_key)
+        LIMIT 1)) END
 $$;
