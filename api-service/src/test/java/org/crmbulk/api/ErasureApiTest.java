@@ -142,6 +142,24 @@ class ErasureApiTest {
     }
 
     @Test
+    void a_contact_who_shares_an_address_with_the_organisations_sender_is_erased_without_taking_the_sender_out_of_service()
+            throws Exception {
+        String shop = "shop-" + UUID.randomUUID().toString().substring(0, 8) + "@example.cz";
+        long contact = Api.contact(shop, "Shop");
+        long action = Api.given().contentType(ContentType.JSON).body(Map.of("name", "Shop news", "from", shop, "replyTo", shop,
+                "subject", "Hi", "textBody", "Write to " + shop)).post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath()
+                .getLong("id");
+
+        officer().contentType(ContentType.JSON).body(Map.of("contactId", contact, "reason", "GDPR request 119")).post("/api/v1/erasures")
+                .then().statusCode(201);
+        Api.given().get("/api/v1/bulk-actions/{id}", action).then().statusCode(200).body("from", equalTo(shop))
+                .body("replyTo", equalTo(shop)).body("textBody", equalTo("Write to erased-" + text("SELECT max(id) FROM erasure")
+                        + "@erased.invalid"));
+        assertThat(traces(shop, null)).containsExactlyInAnyOrder("bulk_action_version.from_address (1 rows contain " + shop + ")",
+                "bulk_action_version.reply_to (1 rows contain " + shop + ")");
+    }
+
+    @Test
     void bad_erasure_requests_are_refused_naming_the_field_and_change_nothing() throws Exception {
         Map<String, Object> before = Tables.fingerprint();
         officer().contentType(ContentType.JSON).body(Map.of("contactId", 5)).post("/api/v1/erasures").then().statusCode(400)

@@ -175,7 +175,11 @@ public class Erasures {
         });
     }
 
-    /** Replaces the address in every text, text[] and jsonb column of every table, one statement per table. */
+    /**
+     * Replaces the address in every text, text[] and jsonb column of every table, one statement per table; except the
+     * organisation's own: users (staff, not contacts) and the sender addresses of campaigns and mail tasks, which a
+     * contact who shares one (a shop's own mailbox on a list) must not take out of service.
+     */
     private Map<String, Integer> sweep(String address, String placeholder, String addressPattern) {
         @SuppressWarnings("unchecked")
         List<Tuple> columns = em.createNativeQuery("""
@@ -184,7 +188,9 @@ public class Erasures {
                 WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
                   AND c.data_type IN ('text', 'character varying', 'jsonb', 'ARRAY')
                   AND (c.data_type <> 'ARRAY' OR c.udt_name = '_text') AND c.is_generated = 'NEVER'
-                  AND c.table_name NOT IN ('flyway_schema_history', 'erasure')
+                  AND c.table_name NOT IN ('flyway_schema_history', 'erasure', 'crm_user')
+                  AND (c.table_name, c.column_name) NOT IN (('bulk_action_version', 'from_address'), ('bulk_action_version', 'reply_to'),
+                                                            ('mail_job', 'from_address'))
                 ORDER BY c.table_name, c.ordinal_position""", Tuple.class).getResultList();
         Map<String, List<Tuple>> byTable = columns.stream().collect(Collectors.groupingBy(t -> t.get("table_name", String.class),
                 LinkedHashMap::new, Collectors.toList()));
