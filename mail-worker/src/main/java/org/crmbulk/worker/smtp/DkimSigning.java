@@ -93,9 +93,8 @@ public class DkimSigning {
             RSAPrivateCrtKey rsa = (RSAPrivateCrtKey) key;
             byte[] publicKey = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()))
                     .getEncoded();
-            String template = "v=1; a=rsa-sha256; c=relaxed/relaxed; d=" + domain + "; s=" + selector + "; h=" + String.join(":", SIGNED)
-                    + "; bh=; b=;";
-            return new Key(domain, selector, new DKIMSigner(template, key), selector + "._domainkey." + domain,
+            // The signer's own template serves only its sign(InputStream); each message gets its own (see template()).
+            return new Key(domain, selector, new DKIMSigner(template(domain, selector, SIGNED, false), key), selector + "._domainkey." + domain,
                     "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(publicKey));
         } catch (IOException e) {
             throw new IllegalArgumentException("DKIM key of " + domain + ": cannot read " + pem + ": " + e.getMessage(), e);
@@ -123,12 +122,13 @@ public class DkimSigning {
         }
         int split = headerEnd(message);
         try {
-            BodyHasher hasher = key.signer().newBodyHasher(key.signer().newSignatureRecordTemplate(template(key, message, split,
-                    blank(message, split + 2))));
+            List<String> fields = fields(message, split);
+            BodyHasher hasher = key.signer().newBodyHasher(key.signer().newSignatureRecordTemplate(template(key.domain(), key.selector(),
+                    present(fields), blank(message, split + 2))));
             try (OutputStream body = hasher.getOutputStream()) {
                 body.write(message, split + 2, message.length - split - 2);
             }
-            String header = key.signer().sign(new Fields(fields(message, split)), hasher);
+            String header = key.signer().sign(new Fields(fields), hasher);
             return (fold(header) + "\r\n").getBytes(StandardCharsets.US_ASCII);
         } catch (PermFailException | IOException e) {
             throw new IllegalStateException("DKIM signing failed for " + key.domain() + ": " + e.getMessage(), e);
@@ -149,15 +149,19 @@ public class DkimSigning {
     }
 
     /**
-     * The key's template naming only the signed headers this message has (h= lists what the verifier must find). A blank
-     * body is canonicalised "simple": jDKIM hashes a blank relaxed body as CRLF where RFC 6376 3.4.4 says empty.
+     * A signature template covering these headers. A blank body is canonicalised "simple": jDKIM hashes a blank relaxed
+     * body as CRLF where RFC 6376 3.4.4 says empty.
      */
-    private static String template(Key key, byte[] message, int split, boolean blankBody) {
-        Set<String> present = fields(message, split).stream().map(f -> f.substring(0, f.indexOf(':')).trim().toLowerCase(Locale.ROOT))
+    private static String template(String domain, String selector, List<String> headers, boolean blankBody) {
+        return "v=1; a=rsa-sha256; c=relaxed/" + (blankBody ? "simple" : "relaxed") + "; d=" + domain + "; s=" + selector
+                + "; h=" + String.join(":", headers) + "; bh=; b=;";
+    }
+
+    /** The signed headers this message has, in SIGNED's order (h= lists what the verifier must find). */
+    private static List<String> present(List<String> fields) {
+        Set<String> names = fields.stream().map(f -> f.substring(0, f.indexOf(':')).trim().toLowerCase(Locale.ROOT))
                 .collect(Collectors.toSet());
-        String h = SIGNED.stream().filter(present::contains).collect(Collectors.joining(":"));
-        return "v=1; a=rsa-sha256; c=relaxed/" + (blankBody ? "simple" : "relaxed") + "; d=" + key.domain() + "; s=" + key.selector()
-                + "; h=" + h + "; bh=; b=;";
+        return SIGNED.stream().filter(names::contains).toList();
     }
 
     /** Whether the body from this index holds nothing but line breaks, spaces and tabs. */
