@@ -15,6 +15,12 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 /** The worker's typed config read by SmallRye Config from given properties, as the service reads it (durations as "10s"). */
 public final class Configs {
 
+    /** The secrets the service has no default for, as its test profile sets them. */
+    private static final Map<String, String> SECRETS = Map.of(
+            "crm.consent.unsubscribe-keys", "test=unsubscribe-test-key-0123456789abcdefghij",
+            "crm.consent.public-base-url", "http://localhost",
+            "crm.consent.erasure-key", "erasure-test-key-0123456789abcdefghijklmn");
+
     private Configs() {
     }
 
@@ -22,6 +28,8 @@ public final class Configs {
         return new SmallRyeConfigBuilder().withConverter(Duration.class, 100, new DurationConverter())
                 .withMapping(DeliveryConfig.class).withMapping(RelayConfig.class).withMapping(TemplateLimits.class)
                 .withMapping(org.crmbulk.worker.smtp.DkimConfig.class)
-                .withSources(new PropertiesConfigSource(properties, "test", 500)).build();
+                .withMapping(org.crmbulk.worker.bounce.BounceConfig.class).withMapping(org.crmbulk.worker.config.ConsentConfig.class)
+                .withSources(new PropertiesConfigSource(properties, "test", 500))
+                .withSources(new PropertiesConfigSource(SECRETS, "test secrets", 100)).build();
     }
 }

@@ -183,9 +183,11 @@ class LaunchDeliveryTest {
                        count(*) FILTER (WHERE status = 'SENT')::int AS sent,
                        count(*) FILTER (WHERE status = 'FAILED')::int AS failed,
                        count(*) FILTER (WHERE status = 'SKIPPED')::int AS skipped,
-                       count(*) FILTER (WHERE status = 'CANCELLED')::int AS cancelled
+                       count(*) FILTER (WHERE status = 'CANCELLED')::int AS cancelled,
+                       count(*) FILTER (WHERE bounce IS NOT NULL)::int AS bounced,
+                       count(*) FILTER (WHERE complained_at IS NOT NULL)::int AS complained
                 FROM delivery WHERE launch_id = ?""", launch).get(0);
-        for (String counter : List.of("total", "pending", "sent", "failed", "skipped", "cancelled")) {
+        for (String counter : List.of("total", "pending", "sent", "failed", "skipped", "cancelled", "bounced", "complained")) {
             assertThat(l.get(counter)).as(counter).isEqualTo(c.get(counter));
         }
     }

@@ -20,6 +20,7 @@ public class CrmStackResource implements QuarkusTestResourceLifecycleManager {
     private TestKafka kafka;
     private TestPostgres postgres;
     private TestSmtp smtp;
+    private TestImap imap;
     private boolean migrate;
 
     @Override
@@ -37,6 +38,8 @@ public class CrmStackResource implements QuarkusTestResourceLifecycleManager {
         }
         smtp = TestSmtp.start();
         Mailbox.attach(smtp);
+        imap = TestImap.start();
+        BounceMailbox.attach(imap);
         System.setProperty(JDBC_URL, postgres.jdbcUrl());
         System.setProperty(JDBC_USER, postgres.user());
         System.setProperty(JDBC_PASSWORD, postgres.password());
@@ -49,6 +52,11 @@ public class CrmStackResource implements QuarkusTestResourceLifecycleManager {
         config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         config.put("mail.relay.host", "127.0.0.1");
         config.put("mail.relay.port", String.valueOf(smtp.port()));
+        config.put("crm.bounce.imap.host", "127.0.0.1");
+        config.put("crm.bounce.imap.port", String.valueOf(imap.port()));
+        config.put("crm.bounce.imap.tls", "false");
+        config.put("crm.bounce.imap.username", TestImap.USER);
+        config.put("crm.bounce.imap.password", TestImap.PASSWORD);
         return config;
     }
 
@@ -56,6 +64,9 @@ public class CrmStackResource implements QuarkusTestResourceLifecycleManager {
     public void stop() {
         if (smtp != null) {
             smtp.close();
+        }
+        if (imap != null) {
+            imap.close();
         }
         if (postgres != null) {
             postgres.close();

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -17,7 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
  * The token of an unsubscribe link: {@code <key id>.<base64url(delivery ID, 8 bytes | HMAC-SHA256, 16 bytes)>}. It names
  * one delivery and carries no address; without the key it can be neither forged nor guessed from another. The
  * first key signs, every configured key verifies, so a key can be rotated without breaking links in sent mail.
- * Configured as {@code id=secret,id2=secret2} (each secret at least 32 characters).
+ * Configured as {@code id=secret,id2=secret2} (each secret at least 32 characters). The same keys sign the VERP return
+ * paths of messages ({@link #signReturnPath}), under another label, so one token cannot stand for the other.
  */
 public final class UnsubscribeTokens {
 
@@ -26,6 +28,8 @@ public final class UnsubscribeTokens {
     private static final int MAC_BYTES = 16;
     private static final int BODY_CHARS = 32; // 24 bytes in unpadded base64url
     private static final int MIN_SECRET = 32;
+    private static final int RETURN_PATH_MAC_BYTES = 10;
+    private static final Pattern HEX = Pattern.compile("[0-9A-Fa-f]+");
 
     private final String signingKey;
     private final Map<String, SecretKeySpec> keys;
@@ -86,13 +90,49 @@ public final class UnsubscribeTokens {
                 ? OptionalLong.of(deliveryId) : OptionalLong.empty();
     }
 
+    /**
+     * The token of a message's return path ({@code bounces+<token>@bounce domain}): lower-case hex of (delivery ID, 8 bytes |
+     * HMAC-SHA256, 10 bytes) signed by the first key. Hex, and no key ID, because mail servers may change the case of a
+     * local part on the way back; every key is tried when it is read.
+     */
+    public String signReturnPath(long deliveryId) {
+        ByteBuffer body = ByteBuffer.allocate(8 + RETURN_PATH_MAC_BYTES).putLong(deliveryId);
+        body.put(returnPathMac(signingKey, deliveryId));
+        return HexFormat.of().formatHex(body.array());
+    }
+
+    /** The delivery a return-path token names, when one of the keys signed it (any case); empty for anything else. */
+    public OptionalLong verifyReturnPath(String token) {
+        if (token == null || token.length() != 2 * (8 + RETURN_PATH_MAC_BYTES) || !HEX.matcher(token).matches()) {
+            return OptionalLong.empty();
+        }
+        ByteBuffer buffer = ByteBuffer.wrap(HexFormat.of().parseHex(token.toLowerCase(java.util.Locale.ROOT)));
+        long deliveryId = buffer.getLong();
+        byte[] given = new byte[RETURN_PATH_MAC_BYTES];
+        buffer.get(given);
+        for (String keyId : keys.keySet()) {
+            if (MessageDigest.isEqual(given, returnPathMac(keyId, deliveryId))) {
+                return OptionalLong.of(deliveryId);
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    private byte[] returnPathMac(String keyId, long deliveryId) {
+        return mac(keyId, "crm-return-path:v1:" + deliveryId, RETURN_PATH_MAC_BYTES);
+    }
+
     private byte[] mac(String keyId, long deliveryId) {
+        return mac(keyId, "crm-unsubscribe:v1:" + keyId + ":" + deliveryId, MAC_BYTES);
+    }
+
+    private byte[] mac(String keyId, String label, int bytes) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(keys.get(keyId));
-            byte[] full = mac.doFinal(("crm-unsubscribe:v1:" + keyId + ":" + deliveryId).getBytes(StandardCharsets.UTF_8));
-            byte[] truncated = new byte[MAC_BYTES];
-            System.arraycopy(full, 0, truncated, 0, MAC_BYTES);
+            byte[] full = mac.doFinal(label.getBytes(StandardCharsets.UTF_8));
+            byte[] truncated = new byte[bytes];
+            System.arraycopy(full, 0, truncated, 0, bytes);
             return truncated;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);

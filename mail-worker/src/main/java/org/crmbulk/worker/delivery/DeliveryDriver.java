@@ -17,6 +17,7 @@ import java.util.function.BooleanSupplier;
 import org.crmbulk.contract.EmailAddresses;
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.template.TemplateLimits;
+import org.crmbulk.worker.bounce.ReturnPaths;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.smtp.MailTransport;
 import org.crmbulk.worker.smtp.RelayPermits;
@@ -68,9 +69,10 @@ public class DeliveryDriver {
     private final MailMetrics metrics;
     private final TemplateLimits templateLimits;
     private final Tracer tracer;
+    private final ReturnPaths returnPaths;
 
     public DeliveryDriver(DeliveryStore store, MailTransport transport, RelayPermits permits, DeliveryPolicy policy,
-            DeliveryConfig config, MailMetrics metrics, TemplateLimits templateLimits, Tracer tracer) {
+            DeliveryConfig config, MailMetrics metrics, TemplateLimits templateLimits, Tracer tracer, ReturnPaths returnPaths) {
         this.store = store;
         this.transport = transport;
         this.permits = permits;
@@ -79,6 +81,7 @@ public class DeliveryDriver {
         this.metrics = metrics;
         this.templateLimits = templateLimits;
         this.tracer = tracer;
+        this.returnPaths = returnPaths;
     }
 
     /**
@@ -262,7 +265,7 @@ public class DeliveryDriver {
                         pending.add(CompletableFuture.completedFuture(((Letter.Message) letter).recipients().stream().map(Outcome::notSent).toList()));
                     } else {
                         Letter.Message m = (Letter.Message) letter;
-                        pending.add(metrics.send(content.mode(), transport.send(m.mail(), grant.validUntil())).toCompletableFuture().thenApply(result -> {
+                        pending.add(metrics.send(content.mode(), transport.send(m.mail(), returnPaths.of(m.recipients().get(0).id()), grant.validUntil())).toCompletableFuture().thenApply(result -> {
                             String reason = pauseRule.observe(result);
                             if (reason != null) {
                                 pause.set(reason);

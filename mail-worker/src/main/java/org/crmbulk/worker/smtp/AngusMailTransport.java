@@ -106,17 +106,18 @@ public class AngusMailTransport implements MailTransport {
     }
 
     @Override
-    public CompletionStage<SendResult> send(MailMessage mail, Instant notAfter) {
-        return CompletableFuture.supplyAsync(() -> sendNow(mail, notAfter), senders);
+    public CompletionStage<SendResult> send(MailMessage mail, String envelopeFrom, Instant notAfter) {
+        return CompletableFuture.supplyAsync(() -> sendNow(mail, envelopeFrom, notAfter), senders);
     }
 
-    private SendResult sendNow(MailMessage mail, Instant notAfter) {
+    private SendResult sendNow(MailMessage mail, String envelopeFrom, Instant notAfter) {
         RawMessage message;
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
             mail.toMimeMessage(session).writeTo(bytes);
             byte[] raw = bytes.toByteArray();
-            message = new RawMessage(session, dkim.signature(raw, mail.from().email()), raw, new InternetAddress(mail.from().email()));
+            message = new RawMessage(session, dkim.signature(raw, mail.from().email()), raw,
+                    envelopeFrom == null ? mail.from().email() : envelopeFrom);
         } catch (MessagingException | IOException e) {
             return SendResult.permanent("compose: " + e.getMessage());
         }

@@ -19,11 +19,11 @@ final class RawMessage extends SMTPMessage {
     private final byte[] signature;
     private final byte[] bytes;
 
-    RawMessage(Session session, byte[] signature, byte[] bytes, InternetAddress from) throws MessagingException {
+    RawMessage(Session session, byte[] signature, byte[] bytes, String envelopeFrom) throws MessagingException {
         super(session);
         this.signature = signature;
         this.bytes = bytes;
-        setFrom(from); // the envelope sender is taken from it; the header written is the one in the bytes
+        setEnvelopeFrom(new InternetAddress(envelopeFrom, true).getAddress()); // MAIL FROM; the From header is the one in the bytes
     }
 
     @Override

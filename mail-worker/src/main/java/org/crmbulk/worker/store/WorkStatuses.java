@@ -130,7 +130,7 @@ public class WorkStatuses {
     }
 
     /** A launch pauses with the reason, for a person to resume; other kinds have no pause and wait for their retries. */
-    boolean pause(Connection c, WorkRef work, String reason) throws SQLException {
+    public boolean pause(Connection c, WorkRef work, String reason) throws SQLException {
         return switch (work.kind()) {
             case LAUNCH -> {
                 Jdbc.update(c, "UPDATE launch SET status = ?, pause_reason = ? WHERE id = ? AND status = ANY(?)",

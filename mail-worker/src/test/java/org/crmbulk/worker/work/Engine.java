@@ -7,6 +7,9 @@ import java.util.Optional;
 
 import org.crmbulk.contract.template.TemplateLimits;
 import org.crmbulk.worker.Configs;
+import org.crmbulk.worker.bounce.BounceConfig;
+import org.crmbulk.worker.bounce.ReturnPaths;
+import org.crmbulk.worker.config.ConsentConfig;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.delivery.DeliveryDriver;
 import org.crmbulk.worker.delivery.DeliveryPolicy;
@@ -27,6 +30,9 @@ import io.smallrye.config.SmallRyeConfig;
  */
 public final class Engine implements AutoCloseable {
 
+    /** The bounce domain the engine's return paths are on. */
+    public static final String BOUNCE_DOMAIN = "bounces.shop.example.cz";
+
     public final InMemoryStore store = new InMemoryStore();
     public final ScriptedRelay relay = new ScriptedRelay();
     public final DeliveryConfig config;
@@ -43,6 +49,7 @@ public final class Engine implements AutoCloseable {
         }
         Map<String, String> properties = new HashMap<>();
         values.forEach((k, v) -> properties.put("mail.delivery." + k, v));
+        properties.put("crm.bounce.domain", BOUNCE_DOMAIN);
         SmallRyeConfig smallRye = Configs.of(properties);
         config = smallRye.getConfigMapping(DeliveryConfig.class);
         RelayPermits unlimited = new RelayPermits() {
@@ -57,7 +64,8 @@ public final class Engine implements AutoCloseable {
         };
         driver = new DeliveryDriver(store, relay, unlimited, new DeliveryPolicy(config), config,
                 new MailMetrics(meters, smallRye.getConfigMapping(RelayConfig.class)), smallRye.getConfigMapping(TemplateLimits.class),
-                OpenTelemetry.noop().getTracer("test"));
+                OpenTelemetry.noop().getTracer("test"), new ReturnPaths(smallRye.getConfigMapping(BounceConfig.class),
+                        smallRye.getConfigMapping(ConsentConfig.class)));
     }
 
     /** A runner over the same store: one per simulated worker process. */

@@ -1,0 +1,261 @@
+package org.crmbulk.worker.bounce;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.OptionalLong;
+
+import org.crmbulk.contract.consent.ErasureKey;
+import org.crmbulk.worker.db.Jdbc;
+import org.crmbulk.worker.store.WorkStatuses;
+import org.crmbulk.worker.work.WorkRef;
+import org.jboss.logging.Logger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * Bounces and complaints, from received to applied. A report is stored once (the SHA-256 of its bytes), then read in one
+ * transaction that links each recipient it names to its delivery (by the signed VERP return path, else by the returned
+ * Message-ID) and applies what it says: the delivery's bounce or complaint, the launch's counters, the suppression of the
+ * address (a hard bounce or a complaint at once, soft bounces after the configured number within the window), and the
+ * launch's guardrail. A report is processed once, whichever intake brought it and however often.
+ */
+@ApplicationScoped
+public class InboundReports {
+
+    private static final Logger LOG = Logger.getLogger(InboundReports.class);
+    public static final String SOURCE_IMAP = "IMAP";
+
+    private final Jdbc jdbc;
+    private final ReturnPaths returnPaths;
+    private final BounceConfig config;
+    private final WorkStatuses statuses;
+
+    public InboundReports(Jdbc jdbc, ReturnPaths returnPaths, BounceConfig config, WorkStatuses statuses) {
+        this.jdbc = jdbc;
+        this.returnPaths = returnPaths;
+        this.config = config;
+        this.statuses = statuses;
+    }
+
+    /** What became of one report. {@code understood}: it matched a format (its mailbox copy may be moved away). */
+    public record Processed(long reportId, ReportParser.Kind kind, String format, int linked, boolean understood) {
+    }
+
+    /** Stores a report as received; a report received before (the same bytes) is not stored again. Returns its ID. */
+    public long receive(Connection c, byte[] raw, String source, String receivedBy) throws SQLException {
+        byte[] digest = sha256(raw);
+        List<Long> made = Jdbc.query(c, """
+                INSERT INTO inbound_report (source, digest, raw, received_by) VALUES (?, ?, ?, ?)
+                ON CONFLICT (digest) DO NOTHING RETURNING id""", r -> r.getLong("id"), source, digest, raw, receivedBy);
+        return made.isEmpty() ? Jdbc.query(c, "SELECT id FROM inbound_report WHERE digest = ?", r -> r.getLong("id"), digest).get(0)
+                : made.get(0);
+    }
+
+    /** Receives and processes one report in one transaction (the IMAP intake); a report processed before is left as it was. */
+    public Processed receiveAndProcess(byte[] raw, String source) {
+        return jdbc.inTransaction(c -> {
+            long id = receive(c, raw, source, null);
+            return processLocked(c, id);
+        });
+    }
+
+    /** Processes reports received but not yet read (those the HTTP intake stored), each in its own transaction. */
+    public int processPending(int max) {
+        int done = 0;
+        while (done < max) {
+            Processed p = jdbc.inTransaction(c -> {
+                List<Long> next = Jdbc.query(c, """
+                        SELECT id FROM inbound_report WHERE processed_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED""",
+                        r -> r.getLong("id"));
+                return next.isEmpty() ? null : processLocked(c, next.get(0));
+            });
+            if (p == null) {
+                break;
+            }
+            done++;
+        }
+        return done;
+    }
+
+    private Processed processLocked(Connection c, long id) throws SQLException {
+        record Row(byte[] raw, String kind, String format, boolean processed) {
+        }
+        Row row = Jdbc.query(c, "SELECT raw, kind, format, processed_at IS NOT NULL AS processed FROM inbound_report WHERE id = ? FOR UPDATE",
+                r -> new Row(r.getBytes("raw"), r.getString("kind"), r.getString("format"), r.getBoolean("processed")), id).get(0);
+        if (row.processed()) {
+            ReportParser.Kind kind = ReportParser.Kind.valueOf(row.kind());
+            return new Processed(id, kind, row.format(), 0, kind != ReportParser.Kind.UNCLASSIFIED);
+        }
+        ReportParser.Report report = ReportParser.parse(row.raw());
+        Delivery anchor = anchor(c, report);
+        int linked = 0;
+        for (ReportParser.Finding f : report.findings()) {
+            if (f.address() != null && returnPaths.deliveryIn(f.address() + "@").isPresent()) {
+                continue; // our own return path, quoted in the report: not a recipient
+            }
+            Delivery d = anchor == null ? null : recipient(c, anchor, f, report.findings().size());
+            Jdbc.update(c, "INSERT INTO bounce (report_id, delivery_id, address, class, status, diagnostic) VALUES (?, ?, ?, ?, ?, ?)",
+                    id, d == null ? null : d.id(), d == null ? f.address() : d.email().toLowerCase(Locale.ROOT), f.cls(), f.status(),
+                    f.diagnostic());
+            if (d != null) {
+                linked++;
+                apply(c, id, d, f);
+            }
+        }
+        Jdbc.update(c, "UPDATE inbound_report SET processed_at = now(), kind = ?, format = ? WHERE id = ?", report.kind(), report.format(), id);
+        LOG.infof("report %d: %s (%s), %d of %d recipients linked to deliveries", id, report.kind(), report.format(), linked,
+                report.findings().size());
+        return new Processed(id, report.kind(), report.format(), linked, report.kind() != ReportParser.Kind.UNCLASSIFIED);
+    }
+
+    private record Delivery(long id, String email, String messageId, Long launchId, String workKind, long workId, Long contactId) {
+    }
+
+    private static final String DELIVERY = """
+            SELECT id, email, message_id, launch_id, work_kind, work_id, contact_id FROM delivery""";
+
+    private static Delivery delivery(java.sql.ResultSet r) throws SQLException {
+        return new Delivery(r.getLong("id"), r.getString("email"), r.getString("message_id"), (Long) r.getObject("launch_id"),
+                r.getString("work_kind"), r.getLong("work_id"), (Long) r.getObject("contact_id"));
+    }
+
+    /** The delivery the report names: by its return path, else by the Message-ID of the message it returns. */
+    private Delivery anchor(Connection c, ReportParser.Report report) throws SQLException {
+        OptionalLong byPath = returnPaths.deliveryIn(report.text());
+        if (byPath.isPresent()) {
+            List<Delivery> found = Jdbc.query(c, DELIVERY + " WHERE id = ?", InboundReports::delivery, byPath.getAsLong());
+            if (!found.isEmpty()) {
+                return found.get(0);
+            }
+        }
+        if (report.originalMessageId() != null) {
+            List<Delivery> found = Jdbc.query(c, DELIVERY + " WHERE message_id = ? ORDER BY id LIMIT 1", InboundReports::delivery,
+                    report.originalMessageId());
+            if (!found.isEmpty()) {
+                return found.get(0);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The delivery of one recipient of the report: the anchor when it is that address, another recipient of the same
+     * message (a BULK mail job's), or the anchor when the report names one recipient only (an alias expanded on the way).
+     */
+    private static Delivery recipient(Connection c, Delivery anchor, ReportParser.Finding f, int findings) throws SQLException {
+        if (f.address() == null || f.address().equalsIgnoreCase(anchor.email())) {
+            return anchor;
+        }
+        if (anchor.messageId() != null) {
+            List<Delivery> same = Jdbc.query(c, DELIVERY + " WHERE message_id = ? AND work_kind = ? AND work_id = ? AND lower(email) = ?",
+                    InboundReports::delivery, anchor.messageId(), anchor.workKind(), anchor.workId(), f.address());
+            if (!same.isEmpty()) {
+                return same.get(0);
+            }
+        }
+        return findings == 1 ? anchor : null;
+    }
+
+    private void apply(Connection c, long reportId, Delivery d, ReportParser.Finding f) throws SQLException {
+        String source = "report " + reportId;
+        switch (f.cls()) {
+            case HARD, SOFT -> {
+                String before = Jdbc.query(c, "SELECT bounce FROM delivery WHERE id = ? FOR UPDATE", r -> r.getString("bounce"), d.id()).get(0);
+                if (!"HARD".equals(before)) {
+                    Jdbc.update(c, "UPDATE delivery SET bounce = ?, bounce_diagnostic = ?, bounced_at = now() WHERE id = ?",
+                            f.cls(), diagnostic(f), d.id());
+                }
+                if (before == null && d.launchId() != null) {
+                    Jdbc.update(c, "UPDATE launch SET bounced = bounced + 1 WHERE id = ?", d.launchId());
+                }
+                if (f.cls() == ReportParser.BounceClass.HARD) {
+                    suppress(c, d, "HARD_BOUNCE", source);
+                } else if (softBounces(c, d.email()) >= config.softThreshold()) {
+                    suppress(c, d, "SOFT_BOUNCES", source + " (" + config.softThreshold() + " soft bounces within " + config.softWindow().toDays()
+                            + " days)");
+                }
+            }
+            case COMPLAINT -> {
+                int first = Jdbc.update(c, "UPDATE delivery SET complained_at = now() WHERE id = ? AND complained_at IS NULL", d.id());
+                if (first == 1 && d.launchId() != null) {
+                    Jdbc.update(c, "UPDATE launch SET complained = complained + 1 WHERE id = ?", d.launchId());
+                }
+                suppress(c, d, "COMPLAINT", source);
+            }
+            case DELAY -> {
+                // Still being retried by a server on the way: recorded, changes nothing.
+            }
+        }
+        if (d.launchId() != null && f.cls() != ReportParser.BounceClass.DELAY) {
+            guard(c, d.launchId());
+        }
+    }
+
+    private static String diagnostic(ReportParser.Finding f) {
+        String text = f.diagnostic() == null || f.diagnostic().isEmpty() ? "" : f.diagnostic();
+        return f.status() == null || text.contains(f.status()) ? text : (f.status() + " " + text).trim();
+    }
+
+    private int softBounces(Connection c, String email) throws SQLException {
+        return Jdbc.query(c, "SELECT count(*) AS n FROM bounce WHERE address = ? AND class = 'SOFT' AND created_at > now() - ?::interval",
+                r -> r.getInt("n"), email.toLowerCase(Locale.ROOT), config.softWindow().toSeconds() + " seconds").get(0);
+    }
+
+    /** Suppresses the address for all marketing mail and logs it in the consent log, once. */
+    private static void suppress(Connection c, Delivery d, String reason, String source) throws SQLException {
+        if (d.email().toLowerCase(Locale.ROOT).endsWith("@" + ErasureKey.PLACEHOLDER_DOMAIN)) {
+            return; // erased: the keyed hash already suppresses the person
+        }
+        int added = Jdbc.update(c, """
+                INSERT INTO suppression (address, reason, source, launch_id, delivery_id, actor) VALUES (lower(?), ?, ?, ?, ?, 'mail-worker')
+                ON CONFLICT (address, coalesce(list_id, 0)) DO NOTHING""", d.email(), reason, source, d.launchId(), d.id());
+        if (added == 1) {
+            Jdbc.update(c, """
+                    INSERT INTO consent_event (contact_id, email, action, source, actor, launch_id, delivery_id, reason)
+                    VALUES (?, lower(?), 'SUPPRESSED', ?, 'mail-worker', ?, ?, ?)""", d.contactId(), d.email(), source, d.launchId(), d.id(),
+                    reason);
+        }
+    }
+
+    /** The launch pauses itself when, after enough messages, hard bounces or complaints exceed their share. */
+    private void guard(Connection c, long launchId) throws SQLException {
+        record Counts(String status, int sent, int complained, int hard) {
+        }
+        Counts n = Jdbc.query(c, """
+                SELECT status, sent, complained, (SELECT count(*) FROM delivery WHERE launch_id = l.id AND bounce = 'HARD') AS hard
+                FROM launch l WHERE id = ?""", r -> new Counts(r.getString("status"), r.getInt("sent"), r.getInt("complained"),
+                r.getInt("hard")), launchId).get(0);
+        BounceConfig.Guardrail g = config.guardrail();
+        if (!"RUNNING".equals(n.status()) || n.sent() < g.minMessages()) {
+            return;
+        }
+        String reason = null;
+        if (n.hard() * 100.0 > g.hardBouncePercent() * n.sent()) {
+            reason = String.format(Locale.ROOT, "hard bounces are %.1f %% of %d sent (more than %s %%)", n.hard() * 100.0 / n.sent(),
+                    n.sent(), percent(g.hardBouncePercent()));
+        } else if (n.complained() * 100.0 > g.complaintPercent() * n.sent()) {
+            reason = String.format(Locale.ROOT, "complaints are %.2f %% of %d sent (more than %s %%)", n.complained() * 100.0 / n.sent(),
+                    n.sent(), percent(g.complaintPercent()));
+        }
+        if (reason != null) {
+            LOG.warnf("launch %d: pausing it: %s", launchId, reason);
+            statuses.pause(c, WorkRef.launch(launchId), reason);
+        }
+    }
+
+    private static String percent(double p) {
+        return p == Math.rint(p) ? String.valueOf((long) p) : String.valueOf(p);
+    }
+
+    private static byte[] sha256(byte[] raw) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(raw);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+}
