@@ -27,13 +27,14 @@ import io.restassured.specification.RequestSpecification;
  * Who may call what, for every operation of openapi.yaml:
  *
  * <pre>
- *   operation              no token  bad token  crm-reader  campaign-manager  codebook-admin  privacy-officer
- *   read (GET)             401       401        allowed     allowed           allowed         allowed
- *   codebook write         401       401        403         403               allowed         403
- *   erasures (all)         401       401        403         403               403             allowed
- *   any other write        401       401        403         allowed           403             403
- *   public pages (/u/)     open      open       open        open              open            open
- *   health, metrics, docs  open      open       open        open              open            open
+ *   operation              no token  bad token  crm-reader  campaign-manager  codebook-admin  privacy-officer  mail-intake
+ *   read (GET)             401       401        allowed     allowed           allowed         allowed          403
+ *   codebook write         401       401        403         403               allowed         403              403
+ *   erasures (all)         401       401        403         403               403             allowed          403
+ *   returned mail intake   401       401        403         403               403             403              allowed
+ *   any other write        401       401        403         allowed           403             403              403
+ *   public pages (/u/)     open      open       open        open              open            open             open
+ *   health, metrics, docs  open      open       open        open              open            open             open
  * </pre>
  *
  * "Allowed" means the request reached the endpoint: with unknown IDs and empty bodies it answers
@@ -42,12 +43,12 @@ import io.restassured.specification.RequestSpecification;
 @QuarkusTest
 class AccessControlTest {
 
-    enum Kind { READ, CODEBOOK_WRITE, ERASURE, WRITE, PUBLIC }
+    enum Kind { READ, CODEBOOK_WRITE, ERASURE, INTAKE, WRITE, PUBLIC }
 
     enum Caller {
         NO_TOKEN(null), EXPIRED(null), WRONG_ISSUER(null), WRONG_AUDIENCE(null), FORGED_ROLES(null),
         READER(TestTokens.READER), MANAGER(TestTokens.MANAGER), CODEBOOK_ADMIN(TestTokens.CODEBOOK_ADMIN),
-        PRIVACY_OFFICER(TestTokens.PRIVACY_OFFICER);
+        PRIVACY_OFFICER(TestTokens.PRIVACY_OFFICER), MAIL_INTAKE(TestTokens.MAIL_INTAKE);
 
         final String role;
 
@@ -60,13 +61,15 @@ class AccessControlTest {
     private static final Tables.Unchanged UNCHANGED = new Tables.Unchanged();
 
     private static final Map<Kind, Map<Caller, Integer>> TABLE = Map.of(
-            Kind.READ, expect(401, 401, 401, 401, 401, ALLOWED, ALLOWED, ALLOWED, ALLOWED),
-            Kind.CODEBOOK_WRITE, expect(401, 401, 401, 401, 401, 403, 403, ALLOWED, 403),
+            Kind.READ, expect(401, 401, 401, 401, 401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, 403),
+            Kind.CODEBOOK_WRITE, expect(401, 401, 401, 401, 401, 403, 403, ALLOWED, 403, 403),
             // Erasure's audit names who erased whom and why: only privacy officers read it.
-            Kind.ERASURE, expect(401, 401, 401, 401, 401, 403, 403, 403, ALLOWED),
-            Kind.WRITE, expect(401, 401, 401, 401, 401, 403, ALLOWED, 403, 403),
+            Kind.ERASURE, expect(401, 401, 401, 401, 401, 403, 403, 403, ALLOWED, 403),
+            // An MTA's token hands in returned mail and does nothing else.
+            Kind.INTAKE, expect(401, 401, 401, 401, 401, 403, 403, 403, 403, ALLOWED),
+            Kind.WRITE, expect(401, 401, 401, 401, 401, 403, ALLOWED, 403, 403, 403),
             // A token is neither needed nor looked at; a made-up link token gets the public 404 page from anyone.
-            Kind.PUBLIC, expect(404, 404, 404, 404, 404, 404, 404, 404, 404));
+            Kind.PUBLIC, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404));
 
     @TestFactory
     Stream<DynamicTest> every_operation_answers_each_caller_as_the_table_says() {
@@ -75,6 +78,7 @@ class AccessControlTest {
             Kind kind = op.isPublic() ? Kind.PUBLIC
                     : op.path().startsWith("/api/v1/erasures") ? Kind.ERASURE
                     : op.method().equals("GET") ? Kind.READ
+                    : op.path().startsWith("/api/v1/inbound-reports") ? Kind.INTAKE
                     : op.path().startsWith("/api/v1/codebooks") ? Kind.CODEBOOK_WRITE : Kind.WRITE;
             for (Caller caller : Caller.values()) {
                 int expected = TABLE.get(kind).get(caller);
@@ -109,7 +113,13 @@ class AccessControlTest {
         if ("multipart/form-data".equals(mediaType)) {
             request.multiPart("file", "note.txt", "hello".getBytes(StandardCharsets.UTF_8), "text/plain");
         } else if (mediaType != null) {
-            request.contentType(mediaType).body(mediaType.equals("text/csv") ? "email\n" : "{}");
+            request.contentType(mediaType);
+            String text = mediaType.equals("text/csv") ? "email\n" : "{}";
+            if (mediaType.equals("message/rfc822")) {
+                request.body(text.getBytes(StandardCharsets.UTF_8)); // no encoder of its own: as bytes
+            } else {
+                request.body(text);
+            }
         }
         var response = request.request(op.method(), path).then();
         if (expected == ALLOWED) {

@@ -290,7 +290,7 @@ class HostileInputTest {
 
     private static Response send(Contract.Operation op, Fixtures f, JsonNode body, Input input, Mutation m) {
         RequestSpecification request = Api.as(f.caller, TestTokens.READER, TestTokens.MANAGER, TestTokens.CODEBOOK_ADMIN,
-                TestTokens.PRIVACY_OFFICER).urlEncodingEnabled(true);
+                TestTokens.PRIVACY_OFFICER, TestTokens.MAIL_INTAKE).urlEncodingEnabled(true);
         Map<String, Object> pathParams = new LinkedHashMap<>();
         java.util.regex.Matcher names = Pattern.compile("\\{([^}]+)}").matcher(op.path());
         while (names.find()) {
@@ -468,6 +468,7 @@ class HostileInputTest {
         long mailJob;
         long suppression;
         long erasure;
+        long inboundReport;
         final String codebook = "ZZ_HOSTILE";
         final String key = "k1";
 
@@ -508,6 +509,9 @@ class HostileInputTest {
             f.erasure = Api.as(f.caller + "-officer", TestTokens.PRIVACY_OFFICER).contentType("application/json")
                     .body(Map.of("email", "gone" + n + "@example.cz", "reason", "fixture")).post("/api/v1/erasures").then().statusCode(201)
                     .extract().jsonPath().getLong("id");
+            f.inboundReport = Api.as(f.caller + "-mta", TestTokens.MAIL_INTAKE).contentType("message/rfc822")
+                    .body(org.crmbulk.testing.BounceCorpus.fixture("qmail.eml", "q" + n + "@example.cz", "b@example.cz", "<q" + n + "@x>"))
+                    .post("/api/v1/inbound-reports").then().statusCode(202).extract().jsonPath().getLong("id");
             api.get().contentType("application/json").body(Map.of("value", "v")).put("/api/v1/codebooks/{c}/entries/{k}", f.codebook, f.key)
                     .then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
             return f;
@@ -542,6 +546,7 @@ class HostileInputTest {
                         case "activities" -> activity;
                         case "suppressions" -> suppression;
                         case "erasures" -> erasure;
+                        case "inbound-reports" -> inboundReport;
                         default -> throw new IllegalStateException("no fixture for " + template);
                     };
                 }

@@ -31,6 +31,7 @@ public final class TestTokens {
     public static final String MANAGER = "campaign-manager";
     public static final String CODEBOOK_ADMIN = "codebook-admin";
     public static final String PRIVACY_OFFICER = "privacy-officer";
+    public static final String MAIL_INTAKE = "mail-intake";
 
     private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
 

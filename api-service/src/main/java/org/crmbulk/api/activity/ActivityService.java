@@ -211,6 +211,29 @@ public class ActivityService {
         }
         return new ActivityView(a.id, a.type, a.subject, a.body, a.bodyHtml, a.startsAt, a.status, a.contactId, a.ownerUserId,
                 a.launchId, responsible, participants, cc, attachments.ofActivity(a.id), a.createdAt,
-                a.updatedAt);
+                a.updatedAt, mailOutcomes(a.id));
+    }
+
+    /** Bounces and complaints of the activity's messages, as mail-worker recorded them on the deliveries. */
+    private List<ActivityView.MailOutcome> mailOutcomes(long activityId) {
+        @SuppressWarnings("unchecked")
+        List<Tuple> rows = em.createNativeQuery("""
+                SELECT d.id, d.email, d.bounce, d.bounce_diagnostic, d.bounced_at, d.complained_at FROM delivery d
+                WHERE (d.id = (SELECT delivery_id FROM activity WHERE id = ?1) OR d.mail_job_id IN (SELECT id FROM mail_job WHERE activity_id = ?1))
+                  AND (d.bounce IS NOT NULL OR d.complained_at IS NOT NULL)
+                ORDER BY d.id""", Tuple.class).setParameter(1, activityId).getResultList();
+        List<ActivityView.MailOutcome> out = new ArrayList<>();
+        for (Tuple r : rows) {
+            long id = r.get("id", Number.class).longValue();
+            String email = r.get("email", String.class);
+            if (r.get("bounce", String.class) != null) {
+                out.add(new ActivityView.MailOutcome(id, email, r.get("bounce", String.class) + "_BOUNCE", r.get("bounce_diagnostic", String.class),
+                        org.crmbulk.api.common.Times.offset(r.get("bounced_at"))));
+            }
+            if (r.get("complained_at") != null) {
+                out.add(new ActivityView.MailOutcome(id, email, "COMPLAINT", null, org.crmbulk.api.common.Times.offset(r.get("complained_at"))));
+            }
+        }
+        return out;
     }
 }

@@ -15,7 +15,8 @@ public record MailJobView(long id, long activityId, String taskId, String mode, 
         String requestedBy, String label, OffsetDateTime createdAt, OffsetDateTime finishedAt, List<Recipient> recipients, Draft draft) {
 
     public record Recipient(String email, String name, String kind, String status, int attempts, String reply,
-            String messageId, boolean possibleDuplicate, OffsetDateTime sentAt) {
+            String messageId, boolean possibleDuplicate, OffsetDateTime sentAt, String bounce, String bounceDiagnostic,
+            OffsetDateTime complainedAt) {
     }
 
     /**

@@ -178,7 +178,7 @@ public class MailTaskService {
         @SuppressWarnings("unchecked")
         List<Tuple> rows = em.createNativeQuery("""
                 SELECT work_id AS mail_job_id, email, display_name, recipient_kind AS kind, status, attempts, last_reply AS reply, message_id,
-                       possible_duplicate, sent_at
+                       possible_duplicate, sent_at, bounce, bounce_diagnostic, complained_at
                 FROM delivery WHERE work_kind = ?1 AND work_id = ANY(CAST(?2 AS bigint[])) ORDER BY id""", Tuple.class)
                 .setParameter(1, SendJobV1.Kind.ACTIVITY_MAIL.name()).setParameter(2, ids).getResultList();
         Map<Long, List<MailJobView.Recipient>> recipients = rows.stream().collect(Collectors.groupingBy(
@@ -186,7 +186,8 @@ public class MailTaskService {
                 Collectors.mapping(r -> new MailJobView.Recipient(r.get("email", String.class), r.get("display_name", String.class),
                         r.get("kind", String.class), r.get("status", String.class), r.get("attempts", Number.class).intValue(),
                         r.get("reply", String.class), r.get("message_id", String.class), r.get("possible_duplicate", Boolean.class),
-                        Times.offset(r.get("sent_at"))),
+                        Times.offset(r.get("sent_at")), r.get("bounce", String.class), r.get("bounce_diagnostic", String.class),
+                        Times.offset(r.get("complained_at"))),
                         Collectors.toList())));
         return jobs.stream().map(j -> view(j, recipients.getOrDefault(j.get("id", Number.class).longValue(), List.of()))).toList();
     }

@@ -137,6 +137,10 @@ public class Erasures {
         rewritten.put("idempotency_key", update("""
                 DELETE FROM idempotency_key WHERE position(:address IN lower(body)) > 0 OR position(:address IN lower(location)) > 0""",
                 person));
+        // Returned mail quotes the address in its raw bytes: the person's reports go (their outcome stays on the delivery).
+        rewritten.put("inbound_report", update("""
+                DELETE FROM inbound_report WHERE id IN (SELECT report_id FROM bounce WHERE lower(address) = :address)
+                   OR position(:address IN lower(encode(raw, 'escape'))) > 0""", person));
         for (Long id : ids) {
             contacts.delete(id); // with its list memberships and the lists' member counts
         }

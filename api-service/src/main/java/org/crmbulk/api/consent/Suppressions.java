@@ -25,7 +25,7 @@ import jakarta.transaction.Transactional;
 public class Suppressions {
 
     /** Why an address is suppressed. */
-    public enum Reason { UNSUBSCRIBED, HARD_BOUNCE, COMPLAINT, MANUAL, IMPORTED, ERASED }
+    public enum Reason { UNSUBSCRIBED, HARD_BOUNCE, SOFT_BOUNCES, COMPLAINT, MANUAL, IMPORTED, ERASED }
 
     /** Where an entry came from and what it is about; {@code listId} null: all marketing mail. */
     public record Entry(String email, Long listId, Reason reason, String source, Long contactId, Long launchId, Long deliveryId,

@@ -19,8 +19,9 @@ public class DeliveryExport {
 
     public StreamingOutput csv(long launchId, String status) {
         return CsvExport.stream(dataSource, List.of("id", "email", "status", "attempts", "last_reply", "message_id", "possible_duplicate",
-                "sent_at", "contact_id", "activity_id"), """
-                SELECT id, email, status, attempts, last_reply, message_id, possible_duplicate, sent_at, contact_id, activity_id
+                "sent_at", "contact_id", "activity_id", "bounce", "bounce_diagnostic", "bounced_at", "complained_at"), """
+                SELECT id, email, status, attempts, last_reply, message_id, possible_duplicate, sent_at, contact_id, activity_id, bounce,
+                       bounce_diagnostic, bounced_at, complained_at
                 FROM delivery WHERE launch_id = ? AND (CAST(? AS text) IS NULL OR status = CAST(? AS text)) AND id > ?
                 ORDER BY id LIMIT ?""", launchId, status, status);
     }

@@ -35,6 +35,9 @@ public class Launch extends PanacheEntityBase {
     public int failed;
     public int skipped;
     public int cancelled;
+    /** Written by mail-worker as bounces and complaints come back. */
+    public int bounced;
+    public int complained;
 
     @Column(name = "possible_duplicates")
     public int possibleDuplicates;

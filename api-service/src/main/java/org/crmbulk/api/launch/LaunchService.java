@@ -256,7 +256,8 @@ public class LaunchService {
         // Keyset paging on the primary key: page 10,000 costs what page 1 costs.
         @SuppressWarnings("unchecked")
         List<Tuple> rows = em.createNativeQuery("""
-                SELECT id, contact_id, email, status, attempts, last_reply, message_id, possible_duplicate, sent_at, activity_id
+                SELECT id, contact_id, email, status, attempts, last_reply, message_id, possible_duplicate, sent_at, activity_id, bounce,
+                       bounce_diagnostic, bounced_at, complained_at
                 FROM delivery WHERE work_kind = ?1 AND work_id = ?2 AND id > ?3 AND (CAST(?4 AS text) IS NULL OR status = CAST(?4 AS text))
                 ORDER BY id LIMIT ?5""", Tuple.class)
                 .setParameter(1, WORK_KIND).setParameter(2, launchId).setParameter(3, after).setParameter(4, status)
@@ -342,6 +343,7 @@ public class LaunchService {
         return new DeliveryView(r.get("id", Number.class).longValue(), idOrNull(r, "contact_id"), r.get("email", String.class),
                 r.get("status", String.class), r.get("attempts", Number.class).intValue(), r.get("last_reply", String.class),
                 r.get("message_id", String.class), r.get("possible_duplicate", Boolean.class), Times.offset(r.get("sent_at")),
-                idOrNull(r, "activity_id"));
+                idOrNull(r, "activity_id"), r.get("bounce", String.class), r.get("bounce_diagnostic", String.class),
+                Times.offset(r.get("bounced_at")), Times.offset(r.get("complained_at")));
     }
 }

@@ -16,7 +16,8 @@ public record LaunchView(long id, long bulkActionId, int contentVersion, List<Lo
     public record Page(List<LaunchView> items, Long nextBefore) {
     }
 
-    public record Counters(int total, int pending, int sent, int failed, int skipped, int cancelled) {
+    /** By delivery status (they add up to total); then, of the sent, those that bounced later and those complained about. */
+    public record Counters(int total, int pending, int sent, int failed, int skipped, int cancelled, int bounced, int complained) {
     }
 
     /** A list the launch went over, with the name it had then (the list may since be renamed or deleted). */
@@ -25,7 +26,8 @@ public record LaunchView(long id, long bulkActionId, int contentVersion, List<Lo
 
     static LaunchView of(Launch l, int contentVersion, List<ListRef> lists) {
         return new LaunchView(l.id, l.bulkActionId, contentVersion, lists.stream().map(ListRef::id).toList(), lists, l.status,
-                l.pauseReason, new Counters(l.total, l.pending, l.sent, l.failed, l.skipped, l.cancelled), l.possibleDuplicates,
+                l.pauseReason, new Counters(l.total, l.pending, l.sent, l.failed, l.skipped, l.cancelled, l.bounced,
+                        l.complained), l.possibleDuplicates,
                 l.launchedBy, l.launchedByUserId, l.statusChangedBy, l.scheduledAt, l.createdAt, l.startedAt, l.finishedAt);
     }
 }

@@ -14,6 +14,8 @@ public final class Roles {
     public static final String CODEBOOK_ADMIN = "codebook-admin";
     /** Erases a person (GDPR Art. 17) and reads the erasures' audit; reads the rest to find whom. */
     public static final String PRIVACY_OFFICER = "privacy-officer";
+    /** Hands in returned mail (bounces, complaints): the token of an MTA piping its bounce domain's mail; reads nothing. */
+    public static final String MAIL_INTAKE = "mail-intake";
 
     private Roles() {
     }
