@@ -103,15 +103,17 @@ final class SystemApi {
         try (Connection c = Stack.shared().postgres.connect(); ResultSet rs = c.createStatement().executeQuery("""
                 SELECT count(*), count(*) FILTER (WHERE status IN ('PENDING', 'SENDING')), count(*) FILTER (WHERE status = 'SENT'),
                        count(*) FILTER (WHERE status = 'FAILED'), count(*) FILTER (WHERE status = 'SKIPPED'),
-                       count(*) FILTER (WHERE status = 'CANCELLED') FROM delivery WHERE launch_id = """ + launchId)) {
+                       count(*) FILTER (WHERE status = 'CANCELLED'), count(*) FILTER (WHERE bounce IS NOT NULL),
+                       count(*) FILTER (WHERE complained_at IS NOT NULL) FROM delivery WHERE launch_id = """ + launchId)) {
             rs.next();
             List<Integer> rows = new ArrayList<>();
-            for (int i = 1; i <= 6; i++) {
+            for (int i = 1; i <= 8; i++) {
                 rows.add(rs.getInt(i));
             }
             assertThat(List.of(l.getInt("counters.total"), l.getInt("counters.pending"), l.getInt("counters.sent"),
-                    l.getInt("counters.failed"), l.getInt("counters.skipped"), l.getInt("counters.cancelled")))
-                    .as("counters = rows by status (total, pending, sent, failed, skipped, cancelled)").isEqualTo(rows);
+                    l.getInt("counters.failed"), l.getInt("counters.skipped"), l.getInt("counters.cancelled"), l.getInt("counters.bounced"),
+                    l.getInt("counters.complained")))
+                    .as("counters = rows (total, pending, sent, failed, skipped, cancelled; bounced, complained)").isEqualTo(rows);
         }
     }
 

@@ -40,7 +40,7 @@ public final class TestTokens {
 
     /** A token of someone who holds every role: what the tests of behaviour (not of access) call with. */
     public static String everyRole(String caller) {
-        return token(caller, ISSUER, AUDIENCE, Instant.now().plusSeconds(3600), READER, MANAGER, CODEBOOK_ADMIN, PRIVACY_OFFICER);
+        return token(caller, ISSUER, AUDIENCE, Instant.now().plusSeconds(3600), READER, MANAGER, CODEBOOK_ADMIN, PRIVACY_OFFICER, MAIL_INTAKE);
     }
 
     public static String withRoles(String caller, String... roles) {
