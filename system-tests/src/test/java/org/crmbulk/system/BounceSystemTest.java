@@ -10,12 +10,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
+import java.util.ArrayList;
 
 import org.crmbulk.testing.BounceCorpus;
 import org.crmbulk.testing.FaultySmtpServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;
 
 /**
@@ -81,6 +84,97 @@ class BounceSystemTest {
             assertThat(done.getString("status")).isEqualTo("COMPLETED");
             assertThat(done.getInt("counters.sent")).isEqualTo(recipients);
             SystemApi.assertCountersMatchRows(launchId);
+        }
+    }
+
+    @Test
+    void every_kind_of_mail_goes_out_with_a_return_path_of_its_own_on_the_bounce_domain() throws Exception {
+        Stack stack = Stack.shared();
+        String p = "verp" + UUID.randomUUID().toString().substring(0, 6);
+        long list = SystemApi.importedList("VERP", p + "-", 2);
+        long action = SystemApi.textBulkAction("Return paths", "Hello.");
+        SystemApi.awaitFinal(SystemApi.startLaunch(action, list), Duration.ofSeconds(60));
+        String testSend = given().contentType(ContentType.JSON).body(Map.of("addresses", List.of(p + "-test@example.cz")))
+                .post("/api/v1/bulk-actions/{id}/test-sends", action).then().statusCode(202).extract().header("Location");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(given().get(testSend).then().extract().path("status")));
+        String job = SystemApi.runParticipantsTask(SystemApi.meetingWith(List.of(p + "-guest@example.cz")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "DONE".equals(given().get(job).then().extract().path("status")));
+
+        List<String> returnPaths = new ArrayList<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            returnPaths.clear();
+            for (jakarta.mail.internet.MimeMessage m : stack.smtp.received()) {
+                if (m.getAllRecipients()[0].toString().startsWith(p + "-")) {
+                    returnPaths.add(m.getHeader("Return-Path")[0]);
+                }
+            }
+            return returnPaths.size() == 4;
+        });
+        assertThat(returnPaths).as("launch (2), test send, mail task").allMatch(
+                path -> path.matches("<?bounces\\+[0-9a-f]{36}@" + Stack.BOUNCE_DOMAIN.replace(".", "\\.") + ">?")).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void bounces_in_the_mailbox_reach_deliveries_and_activities_and_a_poller_killed_mid_batch_applies_each_exactly_once()
+            throws Exception {
+        Stack stack = Stack.shared();
+        int recipients = 150;
+        String p = "imap" + UUID.randomUUID().toString().substring(0, 6);
+        long list = SystemApi.importedList("Mailbox", p + "-", recipients);
+        long owner = given().contentType(ContentType.JSON).body(Map.of("email", p + "-owner@example.cz", "lastName", "Owner"))
+                .post("/api/v1/users").then().statusCode(201).extract().jsonPath().getLong("id");
+        long action = given().contentType(ContentType.JSON).body("""
+                {"name":"Bounce mailbox","from":"news@example.cz","subject":"Offer","textBody":"Hello.",
+                 "activity":{"create":true,"owner":"FIXED","ownerUserId":%d}}""".formatted(owner)).post("/api/v1/bulk-actions").then()
+                .statusCode(201).extract().jsonPath().getLong("id");
+        String location = SystemApi.startLaunch(action, list);
+        JsonPath done = SystemApi.awaitFinal(location, Duration.ofSeconds(60));
+        long launchId = done.getLong("id");
+        stack.worker.close(); // the reports wait in the mailbox until a worker polls it
+        stack.bounceMailbox.purge();
+        Map<String, String> returnPaths = new java.util.HashMap<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            for (jakarta.mail.internet.MimeMessage m : stack.smtp.received()) {
+                String to = m.getAllRecipients()[0].toString();
+                if (to.startsWith(p + "-")) {
+                    returnPaths.put(to, m.getHeader("Return-Path")[0].replaceAll("[<>]", ""));
+                }
+            }
+            return returnPaths.size() == recipients;
+        });
+        returnPaths.forEach((to, path) -> stack.bounceMailbox.deliver(BounceCorpus.fixture("qmail.eml", to, path, "<unknown@x.example>")));
+        int reportsBefore = count("SELECT count(*) FROM inbound_report");
+
+        stack.worker = stack.startWorker();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> count("SELECT count(*) FROM inbound_report") >= reportsBefore + 20);
+        stack.worker.kill();
+        int atKill = count("SELECT count(*) FROM inbound_report") - reportsBefore;
+        assertThat(atKill).as("killed mid batch").isLessThan(recipients);
+        stack.worker = stack.startWorker();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> stack.bounceMailbox.folder("INBOX").isEmpty());
+        System.out.printf("bounce mailbox SIGKILL report: reports=%d, applied at kill=%d, processed folder=%d%n", recipients, atKill,
+                stack.bounceMailbox.folder("Processed").size());
+        assertThat(stack.bounceMailbox.folder("Processed")).as("every message moved once").hasSize(recipients);
+        assertThat(count("SELECT count(*) FROM inbound_report") - reportsBefore).as("each report stored once").isEqualTo(recipients);
+        assertThat(count("SELECT count(*) FROM bounce b JOIN delivery d ON d.id = b.delivery_id WHERE d.launch_id = " + launchId))
+                .as("each report applied once, each linked").isEqualTo(recipients);
+        JsonPath after = SystemApi.launch(location);
+        assertThat(after.getInt("counters.bounced")).isEqualTo(recipients);
+        SystemApi.assertCountersMatchRows(launchId);
+        assertThat(count("SELECT count(*) FROM suppression WHERE reason = 'HARD_BOUNCE' AND launch_id = " + launchId)).isEqualTo(recipients);
+
+        long activity = given().queryParam("limit", 1).get(location + "/deliveries").then().extract().jsonPath().getLong("items[0].activityId");
+        JsonPath a = given().get("/api/v1/activities/{id}", activity).then().statusCode(200).extract().jsonPath();
+        assertThat(a.getList("mailOutcomes.outcome")).containsExactly("HARD_BOUNCE");
+        assertThat(a.getString("mailOutcomes[0].diagnostic")).contains("5.1.1");
+    }
+
+    private static int count(String sql) throws Exception {
+        try (Connection c = Stack.shared().postgres.connect(); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            rs.next();
+            return rs.getInt(1);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.crmbulk.testing.TestKafka;
 import org.crmbulk.testing.TestPostgres;
+import org.crmbulk.testing.TestImap;
 import org.crmbulk.testing.TestSmtp;
 import org.crmbulk.testing.TestTokens;
 
@@ -72,6 +73,10 @@ final class Stack implements AutoCloseable {
     final TestKafka kafka = TestKafka.start();
     final TestPostgres postgres = TestPostgres.createFreshDatabase();
     final TestSmtp smtp = TestSmtp.start();
+    /** The bounce mailbox the workers poll (IMAP), and its login, a secret like the others. */
+    final String bounceMailboxPassword = Secrets.used("imap-" + java.util.UUID.randomUUID());
+    final TestImap bounceMailbox = TestImap.start(bounceMailboxPassword);
+    static final String BOUNCE_DOMAIN = "bounces.system-test.example";
     ServiceProcess api;
     private final java.util.List<ServiceProcess> processes = new java.util.ArrayList<>();
 
@@ -135,6 +140,13 @@ final class Stack implements AutoCloseable {
         env.put("CRM_HEARTBEAT_INTERVAL", "1s");
         env.put("CRM_CLAIM_LEASE", "4s");
         env.put("CRM_SWEEP_INTERVAL", "1s");
+        env.put("CRM_BOUNCE_DOMAIN", BOUNCE_DOMAIN);
+        env.put("CRM_BOUNCE_IMAP_HOST", "127.0.0.1");
+        env.put("CRM_BOUNCE_IMAP_PORT", String.valueOf(bounceMailbox.port()));
+        env.put("CRM_BOUNCE_IMAP_TLS", "false");
+        env.put("CRM_BOUNCE_IMAP_USER", TestImap.USER);
+        env.put("CRM_BOUNCE_IMAP_PASSWORD", bounceMailboxPassword);
+        env.put("CRM_BOUNCE_POLL_INTERVAL", "1s");
         env.putAll(overrides);
         ServiceProcess worker = ServiceProcess.start("mail-worker", "mail-worker-" + (processes.size()), port, env);
         processes.add(worker);
@@ -165,6 +177,7 @@ final class Stack implements AutoCloseable {
     public void close() {
         processes.forEach(p -> quietly(p::close));
         quietly(smtp::close);
+        quietly(bounceMailbox::close);
         quietly(kafka::close);
         quietly(postgres::close);
     }

@@ -34,8 +34,12 @@ public final class TestImap implements AutoCloseable {
     }
 
     public static TestImap start() {
+        return start(PASSWORD);
+    }
+
+    public static TestImap start(String password) {
         GreenMail greenMail = new GreenMail(new ServerSetup(0, "127.0.0.1", ServerSetup.PROTOCOL_IMAP).dynamicPort())
-                .withConfiguration(GreenMailConfiguration.aConfig().withUser("bounces@bounces.shop.example.cz", USER, PASSWORD));
+                .withConfiguration(GreenMailConfiguration.aConfig().withUser("bounces@bounces.shop.example.cz", USER, password));
         greenMail.start();
         return new TestImap(greenMail, greenMail.getUserManager().getUser(USER));
     }

@@ -22,6 +22,9 @@ import jakarta.mail.Session;
 import jakarta.mail.Store;
 import jakarta.mail.search.FlagTerm;
 
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
+
 /**
  * Reads the bounce mailbox over IMAP and the reports the HTTP intake stored. One replica polls the mailbox at a time
  * (a PostgreSQL advisory lock, released by the database when its holder dies). Each message is stored and processed in
@@ -94,6 +97,8 @@ public class MailboxPoller {
                 processed.create(Folder.HOLDS_MESSAGES);
             }
             inbox.open(Folder.READ_WRITE);
+            // MOVE (RFC 6851) is atomic: a poller killed mid-move leaves the message in one folder, never in both.
+            boolean move = store instanceof IMAPStore imapStore && imapStore.hasCapability("MOVE");
             int read = 0;
             try {
                 Message[] unread = inbox.search(new FlagTerm(new Flags(UNCLASSIFIED_FLAG), false));
@@ -107,7 +112,9 @@ public class MailboxPoller {
                     ByteArrayOutputStream raw = new ByteArrayOutputStream();
                     m.writeTo(raw);
                     InboundReports.Processed done = reports.receiveAndProcess(raw.toByteArray(), InboundReports.SOURCE_IMAP);
-                    if (done.understood()) {
+                    if (done.understood() && move) {
+                        ((IMAPFolder) inbox).moveMessages(new Message[] {m}, processed);
+                    } else if (done.understood()) {
                         inbox.copyMessages(new Message[] {m}, processed);
                         m.setFlag(Flags.Flag.DELETED, true);
                     } else {
@@ -117,7 +124,7 @@ public class MailboxPoller {
                     read++;
                 }
             } finally {
-                inbox.close(true); // expunges only the messages moved above
+                inbox.close(true); // expunges only the messages copied away above (servers without MOVE)
             }
             return read;
         } finally {
