@@ -102,6 +102,10 @@ class BounceIntakeTest {
                     assertThat(s.get("delivery_id")).isEqualTo(gone.get("id"));
                 });
         assertThat(Fixtures.rows("SELECT 1 FROM consent_event WHERE email = 'gone@hard.example.cz' AND action = 'SUPPRESSED'")).hasSize(1);
+        assertThat(Fixtures.rows("SELECT payload FROM outbox WHERE topic = 'crm.consent' AND payload LIKE ?", "%\"deliveryId\":" + gone.get("id") + ",%"))
+                .as("the consent event, for api-service's relay to publish").singleElement()
+                .satisfies(r -> assertThat((String) r.get("payload")).contains("\"type\":\"address.suppressed\"").contains("HARD_BOUNCE")
+                        .doesNotContain("gone@hard.example.cz"));
         assertThat(Fixtures.rows("SELECT 1 FROM suppression WHERE address = 'fine@hard.example.cz'")).isEmpty();
         await().atMost(Duration.ofSeconds(10)).until(() -> BounceMailbox.folder("INBOX").isEmpty());
         assertThat(BounceMailbox.folder("Processed")).hasSize(1);

@@ -8,8 +8,7 @@ import java.util.Optional;
 
 import org.crmbulk.api.common.Times;
 import org.crmbulk.api.problem.ProblemException;
-import org.crmbulk.api.security.TokenBuckets;
-import org.crmbulk.api.problem.Problem;
+import org.crmbulk.api.security.CallerRateLimiter;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -42,22 +41,16 @@ public class InboundReports {
     @Inject
     EntityManager em;
 
-    private final Config config;
-    private final TokenBuckets buckets;
+    private final CallerRateLimiter limiter;
 
     @Inject
     public InboundReports(Config config) {
-        this.config = config;
-        this.buckets = new TokenBuckets(config.perMinute(), config.burst());
+        this.limiter = new CallerRateLimiter(config.perMinute(), config.burst(), "reports handed in");
     }
 
     @Transactional
     public InboundReportView receive(byte[] message, String caller) {
-        buckets.take(caller).ifPresent(retryAfter -> {
-            throw new ProblemException(Problem.of(429, "Too Many Requests", caller + " handed in more than " + config.perMinute()
-                    + " reports per minute (burst " + config.burst() + "); try again in " + retryAfter + " s"))
-                    .withHeader("Retry-After", Long.toString(retryAfter));
-        });
+        limiter.acquire(caller);
         requireMessage(message);
         byte[] digest = sha256(message);
         em.createNativeQuery("""

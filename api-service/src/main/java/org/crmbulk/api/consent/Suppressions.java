@@ -1,16 +1,12 @@
 package org.crmbulk.api.consent;
 
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.crmbulk.api.outbox.Outbox;
 import org.crmbulk.api.outbox.OutboxConfig;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import org.crmbulk.contract.consent.ConsentEvents;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -40,9 +36,6 @@ public class Suppressions {
 
     @Inject
     OutboxConfig outboxConfig;
-
-    @Inject
-    ObjectMapper json;
 
     /** Adds the entry unless the address is already suppressed in that scope; true when it was added. */
     @Transactional(Transactional.TxType.MANDATORY)
@@ -119,22 +112,9 @@ public class Suppressions {
                 .setParameter(6, listId).setParameter(7, launchId).setParameter(8, deliveryId).setParameter(9, reason).executeUpdate();
     }
 
-    /** The event carries IDs, never the address: a consumer that needs it asks the API. */
+    /** The event carries IDs, never the address (ConsentEvents). */
     private void publish(String type, Long contactId, Long listId, Long launchId, Long deliveryId, String reason, String source) {
-        Map<String, Object> event = new LinkedHashMap<>();
-        event.put("type", type);
-        event.put("contactId", contactId);
-        event.put("listId", listId);
-        event.put("launchId", launchId);
-        event.put("deliveryId", deliveryId);
-        event.put("reason", reason);
-        event.put("source", source);
-        event.put("at", Instant.now().toString());
-        try {
-            outbox.enqueue(outboxConfig.consentTopic(), contactId == null ? "unknown-contact" : "contact-" + contactId,
-                    json.writeValueAsString(event));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a map of strings and numbers is always JSON", e);
-        }
+        outbox.enqueue(outboxConfig.consentTopic(), ConsentEvents.key(contactId),
+                ConsentEvents.json(type, contactId, listId, launchId, deliveryId, reason, source, Instant.now()));
     }
 }

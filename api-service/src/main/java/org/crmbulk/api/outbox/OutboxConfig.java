@@ -17,7 +17,7 @@ public interface OutboxConfig {
     String codebooksTopic();
 
     /** Kafka topic of consent changes (opt-outs, suppressions), keyed by contact: one contact's changes keep their order. */
-    @WithDefault("crm.consent")
+    @WithDefault(org.crmbulk.contract.consent.ConsentEvents.DEFAULT_TOPIC)
     String consentTopic();
 
     /** How often the relay looks for unpublished messages besides being woken after each commit. */

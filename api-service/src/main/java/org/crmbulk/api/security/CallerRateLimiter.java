@@ -27,20 +27,29 @@ public class CallerRateLimiter {
         int burst();
     }
 
-    private final Config config;
+    private final int perMinute;
+    private final int burst;
+    private final String what;
     private final TokenBuckets buckets;
 
     @Inject
     public CallerRateLimiter(Config config) {
-        this.config = config;
-        this.buckets = new TokenBuckets(config.perMinute(), config.burst());
+        this(config.perMinute(), config.burst(), "sending requests");
+    }
+
+    /** A budget of its own, for other calls a caller may burst ({@code what}: "reports handed in"). */
+    public CallerRateLimiter(int perMinute, int burst, String what) {
+        this.perMinute = perMinute;
+        this.burst = burst;
+        this.what = what;
+        this.buckets = new TokenBuckets(perMinute, burst);
     }
 
     /** Takes one request's token, or refuses with 429 and when the next one will be there. */
     public void acquire(String caller) {
         buckets.take(caller).ifPresent(retryAfter -> {
-            throw new ProblemException(Problem.of(429, "Too Many Requests", caller + " sent more than " + config.perMinute()
-                    + " sending requests per minute (burst " + config.burst() + "); try again in " + retryAfter + " s"))
+            throw new ProblemException(Problem.of(429, "Too Many Requests", caller + " sent more than " + perMinute
+                    + " " + what + " per minute (burst " + burst + "); try again in " + retryAfter + " s"))
                     .withHeader("Retry-After", Long.toString(retryAfter));
         });
     }

@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalLong;
 
+import org.crmbulk.contract.consent.ConsentEvents;
 import org.crmbulk.contract.consent.ErasureKey;
 import org.crmbulk.worker.db.Jdbc;
 import org.crmbulk.worker.store.WorkStatuses;
 import org.crmbulk.worker.work.WorkRef;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,12 +35,15 @@ public class InboundReports {
     private final ReturnPaths returnPaths;
     private final BounceConfig config;
     private final WorkStatuses statuses;
+    private final String consentTopic;
 
-    public InboundReports(Jdbc jdbc, ReturnPaths returnPaths, BounceConfig config, WorkStatuses statuses) {
+    public InboundReports(Jdbc jdbc, ReturnPaths returnPaths, BounceConfig config, WorkStatuses statuses,
+            @ConfigProperty(name = "crm.outbox.consent-topic", defaultValue = ConsentEvents.DEFAULT_TOPIC) String consentTopic) {
         this.jdbc = jdbc;
         this.returnPaths = returnPaths;
         this.config = config;
         this.statuses = statuses;
+        this.consentTopic = consentTopic;
     }
 
     /** What became of one report. {@code understood}: it matched a format (its mailbox copy may be moved away). */
@@ -205,8 +210,11 @@ public class InboundReports {
                 r -> r.getInt("n"), email.toLowerCase(Locale.ROOT), config.softWindow().toSeconds() + " seconds").get(0);
     }
 
-    /** Suppresses the address for all marketing mail and logs it in the consent log, once. */
-    private static void suppress(Connection c, Delivery d, String reason, String source) throws SQLException {
+    /**
+     * Suppresses the address for all marketing mail, once, as api-service's Suppressions does: the entry, the consent log
+     * row and the consent event in the outbox (api-service's relay publishes it), in this transaction.
+     */
+    private void suppress(Connection c, Delivery d, String reason, String source) throws SQLException {
         if (d.email().toLowerCase(Locale.ROOT).endsWith("@" + ErasureKey.PLACEHOLDER_DOMAIN)) {
             return; // erased: the keyed hash already suppresses the person
         }
@@ -218,6 +226,8 @@ public class InboundReports {
                     INSERT INTO consent_event (contact_id, email, action, source, actor, launch_id, delivery_id, reason)
                     VALUES (?, lower(?), 'SUPPRESSED', ?, 'mail-worker', ?, ?, ?)""", d.contactId(), d.email(), source, d.launchId(), d.id(),
                     reason);
+            Jdbc.update(c, "INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)", consentTopic, ConsentEvents.key(d.contactId()),
+                    ConsentEvents.json("address.suppressed", d.contactId(), null, d.launchId(), d.id(), reason, source, java.time.Instant.now()));
         }
     }
 
