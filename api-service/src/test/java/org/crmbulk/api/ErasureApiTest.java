@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.crmbulk.contract.consent.UnsubscribeLinks;
+import org.crmbulk.testing.BounceCorpus;
 import org.crmbulk.testing.TestTokens;
 import org.crmbulk.testing.Traces;
 import org.junit.jupiter.api.Test;
@@ -85,6 +86,13 @@ class ErasureApiTest {
                 .post("/api/v1/activities").then().statusCode(201).extract().jsonPath().getLong("id");
         Api.given().contentType(ContentType.JSON).body(Map.of("task", "participants")).post("/api/v1/activities/{id}/mail-tasks", meeting)
                 .then().statusCode(202);
+        // Their mailbox bounced that message: the report an MTA handed in, and what the worker made of it.
+        long report = Api.as("mx", TestTokens.MAIL_INTAKE).contentType("message/rfc822")
+                .body(BounceCorpus.fixture("postfix-dsn.eml", email, "bounces+00@bounces.example.cz", "<e" + u + "@x>"))
+                .post("/api/v1/inbound-reports").then().statusCode(202).extract().jsonPath().getLong("id");
+        sql("INSERT INTO bounce (report_id, delivery_id, address, class, status, diagnostic) VALUES (?, ?, ?, 'HARD', '5.1.1', ?) RETURNING id",
+                report, sent, address, "550 5.1.1 <" + email + ">: User unknown");
+        sql("UPDATE delivery SET bounce = 'HARD', bounce_diagnostic = ? WHERE id = ? RETURNING id", "5.1.1 <" + email + ">: User unknown", sent);
         // And someone wrote the address into a list's description.
         Api.given().contentType(ContentType.JSON).body(Map.of("description", "ask " + email + " first"))
                 .patch("/api/v1/lists/{id}", list).then().statusCode(200);
