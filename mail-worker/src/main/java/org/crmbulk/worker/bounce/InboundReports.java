@@ -68,20 +68,35 @@ public class InboundReports {
         });
     }
 
-    /** Processes reports received but not yet read (those the HTTP intake stored), each in its own transaction. */
+    /**
+     * Processes reports received but not yet read (those the HTTP intake stored), each in its own transaction. One that
+     * fails is logged and left for the next poll; it does not hold up the reports behind it.
+     */
     public int processPending(int max) {
         int done = 0;
-        while (done < max) {
-            Processed p = jdbc.inTransaction(c -> {
-                List<Long> next = Jdbc.query(c, """
-                        SELECT id FROM inbound_report WHERE processed_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED""",
-                        r -> r.getLong("id"));
-                return next.isEmpty() ? null : processLocked(c, next.get(0));
-            });
-            if (p == null) {
+        List<Long> skipped = new java.util.ArrayList<>(); // failed here, or being processed by another replica
+        while (done + skipped.size() < max) {
+            Long[] skip = skipped.toArray(Long[]::new);
+            List<Long> next = jdbc.query("""
+                    SELECT id FROM inbound_report WHERE processed_at IS NULL AND id <> ALL(?) ORDER BY id LIMIT 1""", r -> r.getLong("id"),
+                    (Object) skip);
+            if (next.isEmpty()) {
                 break;
             }
-            done++;
+            long id = next.get(0);
+            try {
+                boolean processed = jdbc.inTransaction(c -> !Jdbc.query(c,
+                        "SELECT 1 FROM inbound_report WHERE id = ? AND processed_at IS NULL FOR UPDATE SKIP LOCKED", r -> 1, id).isEmpty()
+                        && processLocked(c, id) != null);
+                if (processed) {
+                    done++;
+                } else {
+                    skipped.add(id);
+                }
+            } catch (RuntimeException e) {
+                LOG.warnf("report %d: not processed, the next poll retries it: %s", id, e.toString());
+                skipped.add(id);
+            }
         }
         return done;
     }

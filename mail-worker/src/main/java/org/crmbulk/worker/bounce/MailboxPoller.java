@@ -111,7 +111,14 @@ public class MailboxPoller {
                     }
                     ByteArrayOutputStream raw = new ByteArrayOutputStream();
                     m.writeTo(raw);
-                    InboundReports.Processed done = reports.receiveAndProcess(raw.toByteArray(), InboundReports.SOURCE_IMAP);
+                    InboundReports.Processed done;
+                    try {
+                        done = reports.receiveAndProcess(raw.toByteArray(), InboundReports.SOURCE_IMAP);
+                    } catch (RuntimeException e) {
+                        // Left unflagged in place for the next poll; the messages after it are not held up.
+                        LOG.warnf("mailbox message %d: not processed, the next poll retries it: %s", m.getMessageNumber(), e.toString());
+                        continue;
+                    }
                     if (done.understood() && move) {
                         ((IMAPFolder) inbox).moveMessages(new Message[] {m}, processed);
                     } else if (done.understood()) {

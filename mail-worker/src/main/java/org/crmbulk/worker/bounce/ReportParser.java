@@ -166,6 +166,9 @@ public final class ReportParser {
                 continue;
             }
             BounceClass cls = action.startsWith("delayed") ? BounceClass.DELAY : classify(status, diagnostic);
+            if (cls == null) {
+                continue; // neither a status nor words that say what failed: not guessed
+            }
             failed |= cls != BounceClass.DELAY;
             findings.add(new Finding(address, cls, status, shorten(diagnostic)));
         }

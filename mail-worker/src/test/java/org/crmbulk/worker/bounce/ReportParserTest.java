@@ -87,6 +87,33 @@ class ReportParserTest {
     }
 
     @Test
+    void a_delivery_status_report_that_says_failed_but_neither_how_nor_why_is_not_guessed_a_bounce() {
+        String dsn = """
+                From: MAILER-DAEMON@mx.example.org\r
+                To: bounces@example.cz\r
+                Subject: failure\r
+                MIME-Version: 1.0\r
+                Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r
+                \r
+                --b\r
+                Content-Type: message/delivery-status\r
+                \r
+                Reporting-MTA: dns; mx.example.org\r
+                \r
+                Final-Recipient: rfc822; someone@example.org\r
+                Action: failed\r
+                Diagnostic-Code: x-local; see the log\r
+                \r
+                --b--\r
+                """;
+
+        ReportParser.Report report = ReportParser.parse(dsn.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(report.kind()).isEqualTo(Kind.UNCLASSIFIED);
+        assertThat(report.findings()).isEmpty();
+    }
+
+    @Test
     void garbage_is_unclassified() {
         assertThat(ReportParser.parse(new byte[] {0, 1, 2, (byte) 0xff}).kind()).isEqualTo(Kind.UNCLASSIFIED);
         assertThat(ReportParser.parse("Content-Type: multipart/report; boundary=\"x\"\r\n\r\n--x\r\nbroken".getBytes(StandardCharsets.UTF_8))
