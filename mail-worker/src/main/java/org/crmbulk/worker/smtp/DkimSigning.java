@@ -32,9 +32,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * DKIM signatures (RFC 6376, rsa-sha256, relaxed/relaxed) of the messages this worker sends, with the key of the From
- * domain (or of its nearest parent domain that has one). Apache jDKIM canonicalises and signs; the message's bytes,
- * composed once, are only split into header fields and their body fed to the body hash, never parsed or written again.
+ * DKIM signatures (RFC 6376, relaxed/relaxed) of the messages this worker sends, with the key of the From domain (or of
+ * its nearest parent domain that has one): rsa-sha256 for an RSA key, ed25519-sha256 (RFC 8463) for an Ed25519 key.
+ * Apache jDKIM canonicalises and signs; the message's bytes, composed once, are only split into header fields and their
+ * body fed to the body hash, never parsed or written again.
  */
 @ApplicationScoped
 @Startup // a bad key stops the worker at start, and the records to publish are in its log from the first line on
@@ -46,8 +47,12 @@ public class DkimSigning {
     static final List<String> SIGNED = List.of("from", "to", "cc", "reply-to", "subject", "date", "message-id", "mime-version",
             "content-type", "content-transfer-encoding", "list-unsubscribe", "list-unsubscribe-post", "list-id");
 
-    /** One domain's key: the signer, and the DNS TXT record that publishes its public half. */
-    record Key(String domain, String selector, DKIMSigner signer, String dnsName, String txtRecord) {
+    /** One domain's key: its algorithm (a= tag), the signer, and the DNS TXT record that publishes its public half. */
+    record Key(String domain, String selector, String algorithm, DKIMSigner signer, String dnsName, String txtRecord) {
+    }
+
+    static {
+        Ed25519Sha256.register();
     }
 
     private final Map<String, Key> keys;
@@ -89,20 +94,33 @@ public class DkimSigning {
                         + "(openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 makes one)");
             }
             String base64 = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            PrivateKey key = KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
-            RSAPrivateCrtKey rsa = (RSAPrivateCrtKey) key;
-            byte[] publicKey = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()))
-                    .getEncoded();
+            PKCS8EncodedKeySpec der = new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64));
+            PrivateKey key;
+            String algorithm;
+            String txt;
+            try {
+                key = KeyFactory.getInstance("RSA").generatePrivate(der);
+                RSAPrivateCrtKey rsa = (RSAPrivateCrtKey) key;
+                byte[] publicKey = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(),
+                        rsa.getPublicExponent())).getEncoded();
+                algorithm = "rsa-sha256";
+                txt = "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(publicKey);
+            } catch (java.security.spec.InvalidKeySpecException notRsa) {
+                key = KeyFactory.getInstance("Ed25519").generatePrivate(der);
+                algorithm = "ed25519-sha256";
+                // RFC 8463 4.2: p= is the bare 32-byte public key, not its SubjectPublicKeyInfo.
+                txt = "v=DKIM1; k=ed25519; p=" + Base64.getEncoder().encodeToString(Ed25519Keys.publicKey((java.security.interfaces.EdECPrivateKey) key));
+            }
             // The signer's own template serves only its sign(InputStream); each message gets its own (see template()).
-            return new Key(domain, selector, new DKIMSigner(template(domain, selector, SIGNED, false), key), selector + "._domainkey." + domain,
-                    "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(publicKey));
+            return new Key(domain, selector, algorithm, new DKIMSigner(template(algorithm, domain, selector, SIGNED, false), key),
+                    selector + "._domainkey." + domain, txt);
         } catch (IOException e) {
             throw new IllegalArgumentException("DKIM key of " + domain + ": cannot read " + pem + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException | ClassCastException | IllegalArgumentException e) {
             if (e instanceof IllegalArgumentException iae && iae.getMessage().startsWith("DKIM")) {
                 throw iae;
             }
-            throw new IllegalArgumentException("DKIM key of " + domain + " (" + pem + "): not an RSA private key", e);
+            throw new IllegalArgumentException("DKIM key of " + domain + " (" + pem + "): neither an RSA nor an Ed25519 private key", e);
         }
     }
 
@@ -123,7 +141,7 @@ public class DkimSigning {
         int split = headerEnd(message);
         try {
             List<String> fields = fields(message, split);
-            BodyHasher hasher = key.signer().newBodyHasher(key.signer().newSignatureRecordTemplate(template(key.domain(), key.selector(),
+            BodyHasher hasher = key.signer().newBodyHasher(key.signer().newSignatureRecordTemplate(template(key.algorithm(), key.domain(), key.selector(),
                     present(fields), blank(message, split + 2))));
             try (OutputStream body = hasher.getOutputStream()) {
                 body.write(message, split + 2, message.length - split - 2);
@@ -152,8 +170,8 @@ public class DkimSigning {
      * A signature template covering these headers. A blank body is canonicalised "simple": jDKIM hashes a blank relaxed
      * body as CRLF where RFC 6376 3.4.4 says empty.
      */
-    private static String template(String domain, String selector, List<String> headers, boolean blankBody) {
-        return "v=1; a=rsa-sha256; c=relaxed/" + (blankBody ? "simple" : "relaxed") + "; d=" + domain + "; s=" + selector
+    private static String template(String algorithm, String domain, String selector, List<String> headers, boolean blankBody) {
+        return "v=1; a=" + algorithm + "; c=relaxed/" + (blankBody ? "simple" : "relaxed") + "; d=" + domain + "; s=" + selector
                 + "; h=" + String.join(":", headers) + "; bh=; b=;";
     }
 

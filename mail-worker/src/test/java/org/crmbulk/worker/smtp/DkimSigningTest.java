@@ -103,6 +103,34 @@ class DkimSigningTest {
     }
 
     @Test
+    void an_ed25519_key_signs_ed25519_sha256_which_dkimpy_verifies_with_the_record_printed_for_it() throws Exception {
+        KeyPairGenerator ed = KeyPairGenerator.getInstance("Ed25519");
+        java.security.KeyPair pair = ed.generateKeyPair();
+        Path pem = dir.resolve("ed.example.cz.pem");
+        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(
+                pair.getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        DkimSigning edSigning = new DkimSigning(DkimSigning.parse("ed.example.cz:ed2026:" + pem));
+        DkimSigning.Key edKey = edSigning.keys().get("ed.example.cz");
+        byte[] spki = pair.getPublic().getEncoded();
+        assertThat(edKey.txtRecord()).isEqualTo("v=DKIM1; k=ed25519; p="
+                + Base64.getEncoder().encodeToString(java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length)));
+
+        byte[] pdf = new byte[20_000];
+        new java.util.Random(9).nextBytes(pdf);
+        byte[] message = composed("obchod@ed.example.cz", List.of(new MimeBodies.Attachment("ceník.pdf", "application/pdf", pdf)));
+        byte[] signature = edSigning.signature(message, "obchod@ed.example.cz");
+        byte[] all = new byte[signature.length + message.length];
+        System.arraycopy(signature, 0, all, 0, signature.length);
+        System.arraycopy(message, 0, all, signature.length, message.length);
+        String text = new String(all, StandardCharsets.ISO_8859_1);
+        assertThat(text).startsWith("DKIM-Signature:").contains("a=ed25519-sha256").contains("c=relaxed/relaxed").contains("d=ed.example.cz");
+        DkimVerifier.Verdict verdict = DkimVerifier.verify(all, edKey.dnsName(), edKey.txtRecord());
+        assertThat(verdict.valid()).as(verdict.log()).isTrue();
+        assertThat(DkimVerifier.verify(text.replace("Dobr", "Zlob").getBytes(StandardCharsets.ISO_8859_1), edKey.dnsName(),
+                edKey.txtRecord()).valid()).isFalse();
+    }
+
+    @Test
     void the_txt_record_publishes_the_public_half_and_a_bad_key_is_refused_by_name() throws Exception {
         assertThat(key.dnsName()).isEqualTo("s2026._domainkey.example.cz");
         assertThat(key.txtRecord()).matches("v=DKIM1; k=rsa; p=[A-Za-z0-9+/=]{390,}");
@@ -111,5 +139,10 @@ class DkimSigningTest {
         assertThatThrownBy(() -> DkimSigning.parse("bad.example:s1:" + notAKey)).hasMessageContaining("not a PKCS#8 PEM private key");
         assertThatThrownBy(() -> DkimSigning.parse("bad.example:" + notAKey)).hasMessageContaining("<domain>:<selector>:<PEM file>");
         assertThatThrownBy(() -> DkimSigning.parse("bad.example:s1:/nonexistent.pem")).hasMessageContaining("cannot read");
+        KeyPairGenerator ec = KeyPairGenerator.getInstance("EC");
+        Path ecKey = dir.resolve("ec.pem");
+        Files.writeString(ecKey, "-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(
+                ec.generateKeyPair().getPrivate().getEncoded()) + "\n-----END PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> DkimSigning.parse("ec.example:s1:" + ecKey)).hasMessageContaining("neither an RSA nor an Ed25519 private key");
     }
 }
