@@ -147,7 +147,7 @@ class LaunchControlApiTest {
         String csv = given().get("/api/v1/launches/{id}/deliveries.csv", id).then().statusCode(200)
                 .contentType(startsWith("text/csv")).extract().asString();
         assertThat(csv.split("\r\n")).containsExactly(
-                "id,email,status,attempts,last_reply,message_id,possible_duplicate,sent_at,contact_id,activity_id",
+                "id,email,status,attempts,last_reply,message_id,possible_duplicate,sent_at,contact_id,activity_id,bounce,bounce_diagnostic,bounced_at,complained_at",
                 csv.split("\r\n")[1], csv.split("\r\n")[2]);
         assertThat(csv).contains(",x@example.cz,FAILED,0,\"550 no, \"\"really\"\"\",,false,,,").contains(",'=cmd,");
         given().get("/api/v1/launches/{id}/deliveries.csv", 65_656_565).then().statusCode(404);

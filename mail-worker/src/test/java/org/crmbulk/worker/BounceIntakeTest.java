@@ -124,6 +124,27 @@ class BounceIntakeTest {
     }
 
     @Test
+    void a_bounce_of_one_recipient_of_a_bulk_message_is_linked_to_that_recipients_delivery_not_the_messages_first() throws Exception {
+        long job = Fixtures.mailJob("BULK", "R", "Agenda", "owner@bulk.example.cz");
+        Fixtures.update("INSERT INTO delivery (mail_job_id, email, status) VALUES (?, 'first@bulk.example.cz', 'PENDING'), "
+                + "(?, 'second@bulk.example.cz', 'PENDING'), (?, 'third@bulk.example.cz', 'PENDING')", job, job, job);
+        Fixtures.publish(SendJobV1.activityMail(job));
+        await().atMost(Duration.ofSeconds(20)).until(() -> "DONE".equals(Fixtures.rows("SELECT status FROM mail_job WHERE id = ?", job).get(0)
+                .get("status")));
+        List<Map<String, Object>> rows = Fixtures.rows("SELECT id, email, message_id FROM delivery WHERE mail_job_id = ? ORDER BY id", job);
+        assertThat(rows).extracting(r -> r.get("message_id")).as("one message to all three").containsOnly(rows.get(0).get("message_id"));
+        String returnPath = Mailbox.messages().get(0).getHeader("Return-Path")[0].replaceAll("[<>]", "");
+        int before = processedReports();
+
+        BounceMailbox.deliver(report("office365-dsn.eml", "second@bulk.example.cz", returnPath, "<x@y.example>"));
+
+        awaitProcessed(before + 1);
+        assertThat(Fixtures.rows("SELECT email, bounce FROM delivery WHERE mail_job_id = ? ORDER BY id", job))
+                .extracting(r -> r.get("email") + ":" + r.get("bounce"))
+                .containsExactly("first@bulk.example.cz:null", "second@bulk.example.cz:HARD", "third@bulk.example.cz:null");
+    }
+
+    @Test
     void a_complaint_with_the_recipient_redacted_is_linked_by_its_return_path_and_suppresses_the_address() throws Exception {
         Sent sent = campaign("arf", "angry@arf.example.cz", "calm@arf.example.cz");
         int before = processedReports();

@@ -65,6 +65,8 @@ class BounceSystemTest {
             JsonPath paused = SystemApi.awaitStatus(location, Duration.ofSeconds(30), Set.of("PAUSED"));
             assertThat(paused.getString("pauseReason")).contains("hard bounces").contains("more than 8 %");
             assertThat(paused.getInt("counters.bounced")).isEqualTo(4);
+            assertThat(Mails.metric(stack.worker, "crm_inbound_reports_total", "kind=\"BOUNCE\"")).isEqualTo(4.0);
+            assertThat(Mails.metric(stack.worker, "crm_bounces_total", "class=\"HARD\"")).isEqualTo(4.0);
             for (FaultySmtpServer.Accepted m : sent) {
                 JsonPath d = given().queryParam("limit", 100).get(location + "/deliveries").then().statusCode(200).extract().jsonPath();
                 Map<String, Object> row = d.getList("items", Map.class).stream()

@@ -75,7 +75,6 @@ final class Mails {
         }
     }
 
-    /** One sample of a service's Prometheus metrics, by its full name with labels; 0 when absent. */
     /** The sum of a Prometheus metric over its series that carry all the given labels (e.g. {@code mode="launch"}). */
     static double metric(ServiceProcess service, String name, String... labels) {
         String body = io.restassured.RestAssured.given().baseUri(service.baseUrl()).get("/q/metrics")

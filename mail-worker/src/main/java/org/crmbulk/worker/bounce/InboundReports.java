@@ -16,6 +16,8 @@ import org.crmbulk.worker.work.WorkRef;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -36,14 +38,17 @@ public class InboundReports {
     private final BounceConfig config;
     private final WorkStatuses statuses;
     private final String consentTopic;
+    private final MeterRegistry meters;
 
     public InboundReports(Jdbc jdbc, ReturnPaths returnPaths, BounceConfig config, WorkStatuses statuses,
-            @ConfigProperty(name = "crm.outbox.consent-topic", defaultValue = ConsentEvents.DEFAULT_TOPIC) String consentTopic) {
+            @ConfigProperty(name = "crm.outbox.consent-topic", defaultValue = ConsentEvents.DEFAULT_TOPIC) String consentTopic,
+            MeterRegistry meters) {
         this.jdbc = jdbc;
         this.returnPaths = returnPaths;
         this.config = config;
         this.statuses = statuses;
         this.consentTopic = consentTopic;
+        this.meters = meters;
     }
 
     /** What became of one report. {@code understood}: it matched a format (its mailbox copy may be moved away). */
@@ -129,6 +134,11 @@ public class InboundReports {
         Jdbc.update(c, "UPDATE inbound_report SET processed_at = now(), kind = ?, format = ? WHERE id = ?", report.kind(), report.format(), id);
         LOG.infof("report %d: %s (%s), %d of %d recipients linked to deliveries", id, report.kind(), report.format(), linked,
                 report.findings().size());
+        // Counted as read; a transaction that then fails to commit is read (and counted) again, a rare overcount.
+        meters.counter("crm.inbound.reports", "kind", report.kind().name()).increment();
+        for (ReportParser.Finding f : report.findings()) {
+            meters.counter("crm.bounces", "class", f.cls().name()).increment();
+        }
         return new Processed(id, report.kind(), report.format(), linked, report.kind() != ReportParser.Kind.UNCLASSIFIED);
     }
 

@@ -19,8 +19,6 @@ public final class ScriptedRelay implements MailTransport, AutoCloseable {
 
     /** Every message handed to the relay, in order, whatever it answered. */
     public final List<MailMessage> received = Collections.synchronizedList(new ArrayList<>());
-    /** The envelope sender (MAIL FROM) of each message in {@link #received}, in the same order. */
-    public final List<String> envelopeFrom = Collections.synchronizedList(new ArrayList<>());
     public volatile Function<MailMessage, SendResult> answer = m -> SendResult.accepted("250 2.0.0 queued");
     /** Runs as each message arrives, before the answer (e.g. a person pausing the launch meanwhile). */
     public volatile Consumer<MailMessage> onReceive = m -> {
@@ -30,10 +28,7 @@ public final class ScriptedRelay implements MailTransport, AutoCloseable {
     @Override
     public CompletionStage<SendResult> send(MailMessage mail, String envelopeSender, java.time.Instant notAfter) {
         return CompletableFuture.supplyAsync(() -> {
-            synchronized (received) {
-                received.add(mail);
-                envelopeFrom.add(envelopeSender);
-            }
+            received.add(mail);
             onReceive.accept(mail);
             return answer.apply(mail);
         }, sessions);
