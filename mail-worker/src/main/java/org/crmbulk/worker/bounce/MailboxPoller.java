@@ -37,7 +37,7 @@ public class MailboxPoller {
     private static final Logger LOG = Logger.getLogger(MailboxPoller.class);
     /** The IMAP keyword of a message no format explains: left in place for a person, not read again. */
     public static final String UNCLASSIFIED_FLAG = "crm-unclassified";
-    private static final long LOCK_KEY = 0x6372_6d5f_626f_756eL; // "crm_boun"
+    static final long LOCK_KEY = 0x6372_6d5f_626f_756eL; // "crm_boun": the advisory lock of the one poller
 
     private final InboundReports reports;
     private final BounceConfig config;
