@@ -161,6 +161,28 @@ class BounceIntakeTest {
     }
 
     @Test
+    void one_complaint_in_three_hundred_sent_pauses_a_running_launch_with_the_reason() throws Exception {
+        long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("Busy", "Body"), Fixtures.list("busy"));
+        // A launch another worker drives (its lease is valid), 300 messages out.
+        Fixtures.update("UPDATE launch SET status = 'RUNNING', started_at = now(), total = 300, sent = 300 WHERE id = ?", launch);
+        Fixtures.update("INSERT INTO work_lease (work_kind, work_id, owner, until) VALUES ('LAUNCH', ?, 'another-worker', now() + interval '1 hour')",
+                launch);
+        Fixtures.update("INSERT INTO delivery (launch_id, email, status, message_id, sent_at) SELECT ?, 'busy' || g || '@busy.example.cz', "
+                + "'SENT', '<busy' || g || '.' || ? || '@shop.example.cz>', now() FROM generate_series(1, 300) g", launch, launch);
+
+        InboundReports.Processed p = reports.receiveAndProcess(report("arf-yahoo.eml", "busy7@busy.example.cz", "news@shop.example.cz",
+                "<busy7." + launch + "@shop.example.cz>"), InboundReports.SOURCE_IMAP);
+
+        assertThat(p.linked()).isEqualTo(1);
+        Map<String, Object> l = Fixtures.launch(launch);
+        assertThat(l.get("status")).isEqualTo("PAUSED");
+        assertThat((String) l.get("pause_reason")).isEqualTo("complaints are 0.33 % of 300 sent (more than 0.3 %)");
+        assertThat(l.get("complained")).isEqualTo(1);
+        LaunchDeliveryTest.assertCountersMatchRows(launch);
+        Fixtures.update("DELETE FROM work_lease WHERE work_kind = 'LAUNCH' AND work_id = ?", launch);
+    }
+
+    @Test
     void a_message_no_format_explains_is_kept_unclassified_and_left_in_the_mailbox_flagged() throws Exception {
         Sent sent = campaign("odd", "held@odd.example.cz");
         int before = processedReports();
