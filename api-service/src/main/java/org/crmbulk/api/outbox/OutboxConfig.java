@@ -20,6 +20,18 @@ public interface OutboxConfig {
     @WithDefault(org.crmbulk.contract.consent.ConsentEvents.DEFAULT_TOPIC)
     String consentTopic();
 
+    /** Kafka topic of the CloudEvents (every state change an ERP needs; see asyncapi.yaml), keyed by launch or contact. */
+    @WithDefault("crm.events")
+    String eventsTopic();
+
+    /** Partitions of the events topic when api-service creates it (a deployment's own topic management keeps its own). */
+    @WithDefault("6")
+    int eventsPartitions();
+
+    /** How long the events topic keeps events when api-service creates it. */
+    @WithDefault("7d")
+    Duration eventsRetention();
+
     /** How often the relay looks for unpublished messages besides being woken after each commit. */
     @WithDefault("1s")
     Duration pollInterval();

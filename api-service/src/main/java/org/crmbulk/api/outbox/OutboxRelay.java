@@ -114,11 +114,23 @@ public class OutboxRelay {
         return round.published();
     }
 
+    /** An event of the log as a structured CloudEvent on the events topic (the row's topic is the marker "@events"). */
+    private ProducerRecord<String, String> event(Tuple row) {
+        String json = CloudEvents.json(CloudEvents.of(row.get("event_id", Number.class).longValue(), row.get("type", String.class),
+                row.get("subject", String.class), org.crmbulk.api.common.Times.offset(row.get("created_at")), row.get("data", String.class)));
+        ProducerRecord<String, String> record = new ProducerRecord<>(config.eventsTopic(), row.get("message_key", String.class), json);
+        record.headers().add("content-type", CloudEvents.CONTENT_TYPE.getBytes(StandardCharsets.US_ASCII));
+        return record;
+    }
+
     private Round claimAndPublish() {
         // Named query "claim outbox batch": oldest first, rows another replica holds are skipped.
         @SuppressWarnings("unchecked")
-        List<Tuple> rows = em.createNativeQuery(
-                "SELECT id, topic, message_key, payload, trace_parent FROM outbox ORDER BY id LIMIT ?1 FOR UPDATE SKIP LOCKED", Tuple.class)
+        List<Tuple> rows = em.createNativeQuery("""
+                SELECT o.id, o.topic, o.message_key, o.payload, o.trace_parent, o.event_id, e.type, e.subject, e.created_at,
+                       CAST(e.data AS text) AS data
+                FROM outbox o LEFT JOIN event e ON e.id = o.event_id
+                ORDER BY o.id LIMIT ?1 FOR UPDATE OF o SKIP LOCKED""", Tuple.class)
                 .setParameter(1, config.batchSize()).getResultList();
         if (rows.isEmpty()) {
             return new Round(0, null);
@@ -127,8 +139,9 @@ public class OutboxRelay {
         try {
             List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
             for (Tuple row : rows) {
-                ProducerRecord<String, String> record = new ProducerRecord<>(row.get("topic", String.class),
-                        row.get("message_key", String.class), row.get("payload", String.class));
+                ProducerRecord<String, String> record = row.get("event_id") == null
+                        ? new ProducerRecord<>(row.get("topic", String.class), row.get("message_key", String.class), row.get("payload", String.class))
+                        : event(row);
                 String traceParent = row.get("trace_parent", String.class);
                 if (traceParent != null) {
                     record.headers().add(Outbox.TRACEPARENT, traceParent.getBytes(StandardCharsets.US_ASCII));

@@ -1,0 +1,106 @@
+package org.crmbulk.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.crmbulk.testing.CrmStackResource;
+import org.crmbulk.testing.TopicReader;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.cloudevents.CloudEvent;
+import io.cloudevents.core.provider.EventFormatProvider;
+import io.cloudevents.jackson.JsonFormat;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+
+/**
+ * Every state change goes out once as a CloudEvent on the events topic, in the order it happened per key, read back by
+ * the CloudEvents SDK's own parser: a launch accepted, paused, resumed and cancelled; an address suppressed; a codebook entry.
+ */
+@QuarkusTest
+class EventsApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static List<CloudEvent> events(String key, int atLeast) {
+        List<ConsumerRecord<String, String>> records = TopicReader.read(System.getProperty(CrmStackResource.KAFKA), "crm.events", key,
+                found -> found.size() >= atLeast, Duration.ofSeconds(20));
+        records.forEach(r -> assertThat(new String(r.headers().lastHeader("content-type").value(), StandardCharsets.US_ASCII))
+                .isEqualTo("application/cloudevents+json"));
+        return records.stream().map(r -> EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE)
+                .deserialize(r.value().getBytes(StandardCharsets.UTF_8))).toList();
+    }
+
+    private static JsonNode data(CloudEvent e) throws Exception {
+        return JSON.readTree(e.getData().toBytes());
+    }
+
+    @Test
+    void a_launchs_status_changes_are_published_in_order_with_its_counters_and_no_personal_data() throws Exception {
+        long list = Api.list("Events", Api.contact("events-person@example.cz", "Eva"));
+        long id = Api.given().contentType(ContentType.JSON).body(Map.of("bulkActionId", Api.bulkAction("S", "B"), "listIds", List.of(list),
+                "scheduledAt", "2099-01-01T00:00:00Z")).post("/api/v1/launches").then().statusCode(202).extract().jsonPath().getLong("id");
+        Api.given().post("/api/v1/launches/{id}/pause", id).then().statusCode(200);
+        Api.given().post("/api/v1/launches/{id}/resume", id).then().statusCode(200);
+        Api.given().post("/api/v1/launches/{id}/cancel", id).then().statusCode(200);
+
+        List<CloudEvent> events = events("launch-" + id, 4);
+
+        assertThat(events).hasSize(4).allSatisfy(e -> {
+            assertThat(e.getSpecVersion().toString()).isEqualTo("1.0");
+            assertThat(e.getType()).isEqualTo("org.crmbulk.launch.status-changed.v1");
+            assertThat(e.getSubject()).isEqualTo("launch/" + id);
+            assertThat(e.getSource().toString()).isEqualTo("/crm-bulk-activities");
+            assertThat(e.getDataContentType()).isEqualTo("application/json");
+            assertThat(e.getTime()).isNotNull();
+            assertThat(new String(e.getData().toBytes(), StandardCharsets.UTF_8)).doesNotContain("events-person");
+        });
+        assertThat(events.stream().map(CloudEvent::getId).collect(Collectors.toSet())).as("each its own ID").hasSize(4);
+        List<String> statuses = events.stream().map(e -> {
+            try {
+                return data(e).path("previousStatus").asText("none") + "->" + data(e).path("status").asText();
+            } catch (Exception x) {
+                throw new IllegalStateException(x);
+            }
+        }).toList();
+        assertThat(statuses).containsExactly("none->SCHEDULED", "SCHEDULED->PAUSED", "PAUSED->SCHEDULED", "SCHEDULED->CANCELLED");
+        JsonNode last = data(events.get(3));
+        assertThat(last.path("launchId").asLong()).isEqualTo(id);
+        assertThat(last.path("counters").path("total").isInt()).isTrue();
+        assertThat(last.path("changedBy").asText()).isEqualTo(Api.TESTER);
+    }
+
+    @Test
+    void a_suppression_and_a_codebook_change_are_published_keyed_by_their_subject() throws Exception {
+        long contact = Api.contact("suppress-me@example.cz", "Sue");
+        Api.given().contentType(ContentType.JSON).body(Map.of("email", "suppress-me@example.cz")).post("/api/v1/suppressions").then()
+                .statusCode(201);
+        Api.given().contentType(ContentType.JSON).body(Map.of("value", "ev")).put("/api/v1/codebooks/{c}/entries/{k}", "EVTEST", "K1")
+                .then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+
+        List<CloudEvent> consent = events("contact-" + contact, 1);
+        assertThat(consent).extracting(CloudEvent::getType).contains("org.crmbulk.address.suppressed.v1");
+        CloudEvent suppressed = consent.stream().filter(e -> e.getType().equals("org.crmbulk.address.suppressed.v1")).findFirst().orElseThrow();
+        assertThat(data(suppressed).path("contactId").asLong()).isEqualTo(contact);
+        assertThat(data(suppressed).path("reason").asText()).isEqualTo("MANUAL");
+        assertThat(new String(suppressed.getData().toBytes(), StandardCharsets.UTF_8)).doesNotContain("suppress-me");
+
+        List<CloudEvent> codebook = events("codebook-EVTEST", 1);
+        assertThat(codebook).singleElement().satisfies(e -> {
+            assertThat(e.getType()).isEqualTo("org.crmbulk.codebook.changed.v1");
+            assertThat(data(e).path("key").asText()).isEqualTo("K1");
+            assertThat(data(e).path("value").asText()).isEqualTo("ev");
+        });
+        assertThat(Set.of(consent.get(0).getId(), codebook.get(0).getId())).hasSize(2);
+    }
+}
