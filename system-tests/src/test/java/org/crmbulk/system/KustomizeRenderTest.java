@@ -32,6 +32,8 @@ class KustomizeRenderTest {
                 .contains("Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "ScaledObject",
                         "PodDisruptionBudget", "NetworkPolicy", "KafkaTopic")
                 .as("no plain-text Secret in the repository").doesNotContain("Secret");
+        assertThat(ofKind(docs, "KafkaTopic")).extracting(t -> t.path("metadata").path("name").asText())
+                .as("every topic the services write").contains("crm.mail.send-jobs", "crm.codebooks", "crm.consent", "crm.events");
 
         for (JsonNode deployment : ofKind(docs, "Deployment")) {
             String name = deployment.path("metadata").path("name").asText();
