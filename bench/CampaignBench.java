@@ -86,6 +86,7 @@ public class CampaignBench {
         System.out.printf("  end to end (accepted -> last delivery recorded): %.1f s, %.0f messages/s = %.1f%% of the ceiling%n",
                 recordSpan, sent / recordSpan, 100 * (sent / recordSpan) / ceiling);
         System.out.printf("  time to first delivery: %.2f s; wall time to COMPLETED seen over HTTP: %.1f s%n", firstDelivery, seconds);
+        long deliveryEvents = events(jdbc, user, password, launchId);
 
         long small = importedList("accept-1k", "k", 1_000);
         long big = n >= 1_000_000 ? list : importedList("accept-1M", "m", 1_000_000);
@@ -96,7 +97,8 @@ public class CampaignBench {
 
         boolean countersEqual = number(launch, "sent") == sent && number(launch, "total") == rows;
         String rowProblem = everyDeliveryRow(jdbc, user, password, launchId, n);
-        boolean campaignOk = "COMPLETED".equals(status) && sent == n && activities == n && countersEqual && rowProblem == null;
+        boolean campaignOk = "COMPLETED".equals(status) && sent == n && activities == n && countersEqual && rowProblem == null
+                && (deliveryEvents == 0 || deliveryEvents == n);
         boolean bulkOk = bulk(jdbc, user, password, n / BULK_RECIPIENTS, launchUser, body, bulkCeiling);
         System.out.printf("  peak RSS over the whole run: api-service %,d MB, mail-worker %,d MB%n", apiRss.peakKb() / 1024,
                 workerRss.peakKb() / 1024);
@@ -349,6 +351,36 @@ public class CampaignBench {
                 return 0;
             }
             return 0;
+        }
+    }
+
+    /**
+     * The delivery events of the launch (one per recipient when on, none when off) and how long after the last delivery
+     * the last of them left the outbox for Kafka; returns their number.
+     */
+    static long events(String jdbc, String user, String password, long launchId) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbc, user, password)) {
+            long deadline = System.nanoTime() + 120_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM outbox WHERE event_id IS NOT NULL")) {
+                    rs.next();
+                    if (rs.getLong(1) == 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(50);
+            }
+            try (ResultSet rs = c.createStatement().executeQuery("""
+                    SELECT (SELECT count(*) FROM event WHERE type IN ('org.crmbulk.delivery.sent.v1', 'org.crmbulk.delivery.failed.v1')
+                              AND (data ->> 'launchId')::bigint = %d),
+                           extract(epoch FROM clock_timestamp() - (SELECT max(sent_at) FROM delivery WHERE launch_id = %d)),
+                           (SELECT count(*) FROM outbox WHERE event_id IS NOT NULL)""".formatted(launchId, launchId))) {
+                rs.next();
+                long events = rs.getLong(1);
+                System.out.printf("  events: %,d delivery events; the last left for Kafka %.1f s after the last delivery (%,d still waiting)%n",
+                        events, rs.getDouble(2), rs.getLong(3));
+                return events;
+            }
         }
     }
 }

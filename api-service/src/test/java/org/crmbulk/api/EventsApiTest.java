@@ -81,6 +81,36 @@ class EventsApiTest {
     }
 
     @Test
+    void each_deliverys_outcome_is_an_event_under_its_launchs_key_unless_switched_off() throws Exception {
+        long list = Api.list("Outcomes", Api.contact("outcome-a@example.cz", "A"));
+        long launch = Api.given().contentType(ContentType.JSON).body(Map.of("bulkActionId", Api.bulkAction("S", "B"), "listIds", List.of(list)))
+                .post("/api/v1/launches").then().statusCode(202).extract().jsonPath().getLong("id");
+        try (java.sql.Connection c = LaunchApiTest.db(); java.sql.Statement s = c.createStatement()) {
+            // What the worker's record does: one delivery sent, one failed, one retried (no event), as a claim ends.
+            s.execute("INSERT INTO delivery (launch_id, email, status) VALUES (" + launch + ", 'o1@example.cz', 'SENDING'), (" + launch
+                    + ", 'o2@example.cz', 'SENDING'), (" + launch + ", 'o3@example.cz', 'SENDING')");
+            s.execute("UPDATE delivery SET status = CASE email WHEN 'o1@example.cz' THEN 'SENT' WHEN 'o2@example.cz' THEN 'FAILED' ELSE 'PENDING' END "
+                    + "WHERE launch_id = " + launch);
+            s.execute("UPDATE event_setting SET enabled = false WHERE name = 'delivery-outcomes'");
+            try {
+                s.execute("UPDATE delivery SET status = 'SENT' WHERE launch_id = " + launch + " AND email = 'o3@example.cz'");
+            } finally {
+                s.execute("UPDATE event_setting SET enabled = true WHERE name = 'delivery-outcomes'");
+            }
+        }
+
+        List<CloudEvent> events = events("launch-" + launch, 3);
+        Thread.sleep(1_500); // the relay publishes every second: anything more would be there by now
+        events = events("launch-" + launch, 3);
+
+        assertThat(events).extracting(CloudEvent::getType).containsExactly("org.crmbulk.launch.status-changed.v1",
+                "org.crmbulk.delivery.sent.v1", "org.crmbulk.delivery.failed.v1");
+        assertThat(data(events.get(1)).path("launchId").asLong()).isEqualTo(launch);
+        assertThat(data(events.get(1)).path("status").asText()).isEqualTo("SENT");
+        assertThat(new String(events.get(1).getData().toBytes(), StandardCharsets.UTF_8)).doesNotContain("o1@");
+    }
+
+    @Test
     void a_suppression_and_a_codebook_change_are_published_keyed_by_their_subject() throws Exception {
         long contact = Api.contact("suppress-me@example.cz", "Sue");
         Api.given().contentType(ContentType.JSON).body(Map.of("email", "suppress-me@example.cz")).post("/api/v1/suppressions").then()

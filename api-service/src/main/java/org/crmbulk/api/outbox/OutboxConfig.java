@@ -28,6 +28,10 @@ public interface OutboxConfig {
     @WithDefault("6")
     int eventsPartitions();
 
+    /** Whether every delivery's outcome (sent, failed) is an event too: one per recipient, on the send path. */
+    @WithDefault("true")
+    boolean eventsDeliveryOutcomes();
+
     /** How long the events topic keeps events when api-service creates it. */
     @WithDefault("7d")
     Duration eventsRetention();
