@@ -21,8 +21,8 @@ import io.cloudevents.jackson.JsonFormat;
 import io.restassured.path.json.JsonPath;
 
 /**
- * What a consumer of the events topic sees of a real campaign: the launch's status changes in order (the worker's
- * ones included) and a bounce that came back, under the launch's key; the bounced address's suppression under its
+ * What a consumer of the events topic sees of a real campaign: the launch's status changes and each delivery's outcome
+ * in order (the worker's ones included) and a bounce that came back, under the launch's key; the bounced address's suppression under its
  * contact's key. Each is a CloudEvent the SDK parses.
  */
 class EventsSystemTest {
@@ -43,13 +43,17 @@ class EventsSystemTest {
         given().contentType("message/rfc822").body(BounceCorpus.fixture("exim.eml", address, "news@example.cz", first.getString("items[0].messageId")))
                 .post("/api/v1/inbound-reports").then().statusCode(202);
 
-        List<CloudEvent> launch = read("launch-" + launchId, 4);
-        assertThat(launch).extracting(CloudEvent::getType).containsExactly("org.crmbulk.launch.status-changed.v1",
-                "org.crmbulk.launch.status-changed.v1", "org.crmbulk.launch.status-changed.v1", "org.crmbulk.delivery.bounced.v1");
-        assertThat(launch.subList(0, 3)).extracting(e -> data(e).path("status").asText()).containsExactly("QUEUED", "RUNNING", "COMPLETED");
-        JsonNode completed = data(launch.get(2));
+        List<CloudEvent> launch = read("launch-" + launchId, 7);
+        String changed = "org.crmbulk.launch.status-changed.v1";
+        String sent = "org.crmbulk.delivery.sent.v1";
+        assertThat(launch).extracting(CloudEvent::getType).as("accepted, started, each delivery sent, completed, the bounce")
+                .containsExactly(changed, changed, sent, sent, sent, changed, "org.crmbulk.delivery.bounced.v1");
+        assertThat(List.of(launch.get(0), launch.get(1), launch.get(5))).extracting(e -> data(e).path("status").asText())
+                .containsExactly("QUEUED", "RUNNING", "COMPLETED");
+        assertThat(launch.subList(2, 5)).extracting(e -> data(e).path("contactId").asLong()).contains(contactId);
+        JsonNode completed = data(launch.get(5));
         assertThat(completed.path("counters").path("sent").asInt()).isEqualTo(3);
-        JsonNode bounced = data(launch.get(3));
+        JsonNode bounced = data(launch.get(6));
         assertThat(bounced.path("launchId").asLong()).isEqualTo(launchId);
         assertThat(bounced.path("contactId").asLong()).isEqualTo(contactId);
         assertThat(bounced.path("bounce").asText()).isEqualTo("HARD");
