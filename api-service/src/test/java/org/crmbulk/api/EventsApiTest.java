@@ -110,6 +110,32 @@ class EventsApiTest {
         assertThat(new String(events.get(1).getData().toBytes(), StandardCharsets.UTF_8)).doesNotContain("o1@");
     }
 
+    @jakarta.inject.Inject
+    org.crmbulk.api.outbox.EventSettings settings;
+
+    @Test
+    void the_event_log_keeps_events_as_long_as_the_topic_does_but_never_one_still_waiting_to_be_published() throws Exception {
+        try (java.sql.Connection c = LaunchApiTest.db(); java.sql.Statement s = c.createStatement()) {
+            s.execute("INSERT INTO event (type, subject, data, created_at) VALUES ('org.crmbulk.test.v1', 'old/1', '{}', now() - interval '8 days'), "
+                    + "('org.crmbulk.test.v1', 'old/2', '{}', now() - interval '8 days'), ('org.crmbulk.test.v1', 'new/1', '{}', now())");
+            // old/2 still waits in the outbox, its row held as a relay that cannot reach Kafka holds it: it stays until published.
+            s.execute("INSERT INTO outbox (topic, message_key, event_id) SELECT '@events', 'held', id FROM event WHERE subject = 'old/2'");
+            c.setAutoCommit(false);
+            s.execute("SELECT 1 FROM outbox WHERE message_key = 'held' FOR UPDATE");
+            try {
+                settings.removeExpired();
+                try (java.sql.ResultSet r = s.executeQuery("SELECT string_agg(subject, ',' ORDER BY subject) FROM event WHERE type = 'org.crmbulk.test.v1'")) {
+                    r.next();
+                    assertThat(r.getString(1)).isEqualTo("new/1,old/2");
+                }
+            } finally {
+                s.execute("DELETE FROM outbox WHERE message_key = 'held'");
+                s.execute("DELETE FROM event WHERE type = 'org.crmbulk.test.v1'");
+                c.commit();
+            }
+        }
+    }
+
     @Test
     void a_suppression_and_a_codebook_change_are_published_keyed_by_their_subject() throws Exception {
         long contact = Api.contact("suppress-me@example.cz", "Sue");
