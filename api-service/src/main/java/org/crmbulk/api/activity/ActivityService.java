@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 import org.crmbulk.api.common.Keyset;
+import org.crmbulk.api.common.Times;
 import org.crmbulk.api.attachment.Attachments;
 import org.crmbulk.api.contact.Contact;
 import org.crmbulk.api.problem.ProblemException;
@@ -228,10 +229,10 @@ public class ActivityService {
             String email = r.get("email", String.class);
             if (r.get("bounce", String.class) != null) {
                 out.add(new ActivityView.MailOutcome(id, email, r.get("bounce", String.class) + "_BOUNCE", r.get("bounce_diagnostic", String.class),
-                        org.crmbulk.api.common.Times.offset(r.get("bounced_at"))));
+                        Times.offset(r.get("bounced_at"))));
             }
             if (r.get("complained_at") != null) {
-                out.add(new ActivityView.MailOutcome(id, email, "COMPLAINT", null, org.crmbulk.api.common.Times.offset(r.get("complained_at"))));
+                out.add(new ActivityView.MailOutcome(id, email, "COMPLAINT", null, Times.offset(r.get("complained_at"))));
             }
         }
         return out;

@@ -1,8 +1,6 @@
 package org.crmbulk.api.bounce;
 
 import java.io.ByteArrayInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.List;
 import java.util.Optional;
 
@@ -52,12 +50,8 @@ public class InboundReports {
     public InboundReportView receive(byte[] message, String caller) {
         limiter.acquire(caller);
         requireMessage(message);
-        byte[] digest = sha256(message);
-        em.createNativeQuery("""
-                INSERT INTO inbound_report (source, digest, raw, received_by) VALUES ('HTTP', ?1, ?2, ?3)
-                ON CONFLICT (digest) DO NOTHING""").setParameter(1, digest).setParameter(2, message).setParameter(3, caller).executeUpdate();
-        long id = ((Number) em.createNativeQuery("SELECT id FROM inbound_report WHERE digest = ?1").setParameter(1, digest)
-                .getSingleResult()).longValue();
+        long id = ((Number) em.createNativeQuery("SELECT receive_report('HTTP', ?1, ?2)").setParameter(1, message)
+                .setParameter(2, caller).getSingleResult()).longValue();
         return find(id).orElseThrow();
     }
 
@@ -94,13 +88,5 @@ public class InboundReports {
                 bounces.stream().map(b -> new InboundReportView.Recipient(b.get("delivery_id") == null ? null
                         : b.get("delivery_id", Number.class).longValue(), b.get("address", String.class), b.get("class", String.class),
                         b.get("status", String.class), b.get("diagnostic", String.class))).toList()));
-    }
-
-    private static byte[] sha256(byte[] raw) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(raw);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }

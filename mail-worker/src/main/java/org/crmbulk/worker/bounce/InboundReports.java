@@ -1,7 +1,5 @@
 package org.crmbulk.worker.bounce;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -57,12 +55,7 @@ public class InboundReports {
 
     /** Stores a report as received; a report received before (the same bytes) is not stored again. Returns its ID. */
     public long receive(Connection c, byte[] raw, String source, String receivedBy) throws SQLException {
-        byte[] digest = sha256(raw);
-        List<Long> made = Jdbc.query(c, """
-                INSERT INTO inbound_report (source, digest, raw, received_by) VALUES (?, ?, ?, ?)
-                ON CONFLICT (digest) DO NOTHING RETURNING id""", r -> r.getLong("id"), source, digest, raw, receivedBy);
-        return made.isEmpty() ? Jdbc.query(c, "SELECT id FROM inbound_report WHERE digest = ?", r -> r.getLong("id"), digest).get(0)
-                : made.get(0);
+        return Jdbc.query(c, "SELECT receive_report(?, ?, ?) AS id", r -> r.getLong("id"), source, raw, receivedBy).get(0);
     }
 
     /** Receives and processes one report in one transaction (the IMAP intake); a report processed before is left as it was. */
@@ -284,13 +277,5 @@ public class InboundReports {
 
     private static String percent(double p) {
         return p == Math.rint(p) ? String.valueOf((long) p) : String.valueOf(p);
-    }
-
-    private static byte[] sha256(byte[] raw) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(raw);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is part of every JDK", e);
-        }
     }
 }
