@@ -6,7 +6,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.crmbulk.contract.consent.UnsubscribeTokens;
-import org.crmbulk.worker.config.ConsentConfig;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -23,8 +22,8 @@ public class ReturnPaths {
     private final String localPart;
     private final Pattern address;
 
-    public ReturnPaths(BounceConfig config, ConsentConfig consent) {
-        this.tokens = UnsubscribeTokens.parse(consent.unsubscribeKeys());
+    public ReturnPaths(BounceConfig config, UnsubscribeTokens tokens) {
+        this.tokens = tokens;
         this.domain = config.domain().map(String::trim).filter(d -> !d.isEmpty()).orElse(null);
         this.localPart = config.localPart();
         this.address = Pattern.compile(Pattern.quote(localPart) + "\\+([0-9a-fA-F]{36})@", Pattern.CASE_INSENSITIVE);

@@ -38,9 +38,9 @@ public class Contents {
     private final DeliveryConfig config;
     private final UnsubscribeLinks links;
 
-    public Contents(DeliveryConfig config, ConsentConfig consent) {
+    public Contents(DeliveryConfig config, ConsentConfig consent, UnsubscribeTokens tokens) {
         this.config = config;
-        this.links = new UnsubscribeLinks(consent.publicBaseUrl(), UnsubscribeTokens.parse(consent.unsubscribeKeys()));
+        this.links = new UnsubscribeLinks(consent.publicBaseUrl(), tokens);
     }
 
     /** The columns of a frozen content version (alias v) that every message is rendered from. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.crmbulk.contract.consent.UnsubscribeTokens;
 import org.crmbulk.contract.template.TemplateLimits;
 import org.crmbulk.worker.Configs;
 import org.crmbulk.worker.bounce.BounceConfig;
@@ -65,7 +66,7 @@ public final class Engine implements AutoCloseable {
         driver = new DeliveryDriver(store, relay, unlimited, new DeliveryPolicy(config), config,
                 new MailMetrics(meters, smallRye.getConfigMapping(RelayConfig.class)), smallRye.getConfigMapping(TemplateLimits.class),
                 OpenTelemetry.noop().getTracer("test"), new ReturnPaths(smallRye.getConfigMapping(BounceConfig.class),
-                        smallRye.getConfigMapping(ConsentConfig.class)));
+                        UnsubscribeTokens.parse(smallRye.getConfigMapping(ConsentConfig.class).unsubscribeKeys())));
     }
 
     /** A runner over the same store: one per simulated worker process. */
