@@ -27,14 +27,15 @@ import io.restassured.specification.RequestSpecification;
  * Who may call what, for every operation of openapi.yaml:
  *
  * <pre>
- *   operation              no token  bad token  crm-reader  campaign-manager  codebook-admin  privacy-officer  mail-intake
- *   read (GET)             401       401        allowed     allowed           allowed         allowed          403
- *   codebook write         401       401        403         403               allowed         403              403
- *   erasures (all)         401       401        403         403               403             allowed          403
- *   returned mail intake   401       401        403         403               403             403              allowed
- *   any other write        401       401        403         allowed           403             403              403
- *   public pages (/u/)     open      open       open        open              open            open             open
- *   health, metrics, docs  open      open       open        open              open            open             open
+ *   operation              no token  bad token  crm-reader  campaign-manager  codebook-admin  privacy-officer  mail-intake  webhook-admin
+ *   read (GET)             401       401        allowed     allowed           allowed         allowed          403          403
+ *   codebook write         401       401        403         403               allowed         403              403          403
+ *   erasures (all)         401       401        403         403               403             allowed          403          403
+ *   returned mail intake   401       401        403         403               403             403              allowed      403
+ *   webhooks (all)         401       401        403         403               403             403              403          allowed
+ *   any other write        401       401        403         allowed           403             403              403          403
+ *   public pages (/u/)     open      open       open        open              open            open             open         open
+ *   health, metrics, docs  open      open       open        open              open            open             open         open
  * </pre>
  *
  * "Allowed" means the request reached the endpoint: with unknown IDs and empty bodies it answers
@@ -43,12 +44,13 @@ import io.restassured.specification.RequestSpecification;
 @QuarkusTest
 class AccessControlTest {
 
-    enum Kind { READ, CODEBOOK_WRITE, ERASURE, INTAKE, WRITE, PUBLIC }
+    enum Kind { READ, CODEBOOK_WRITE, ERASURE, INTAKE, WEBHOOK, WRITE, PUBLIC }
 
     enum Caller {
         NO_TOKEN(null), EXPIRED(null), WRONG_ISSUER(null), WRONG_AUDIENCE(null), FORGED_ROLES(null),
         READER(TestTokens.READER), MANAGER(TestTokens.MANAGER), CODEBOOK_ADMIN(TestTokens.CODEBOOK_ADMIN),
-        PRIVACY_OFFICER(TestTokens.PRIVACY_OFFICER), MAIL_INTAKE(TestTokens.MAIL_INTAKE);
+        PRIVACY_OFFICER(TestTokens.PRIVACY_OFFICER), MAIL_INTAKE(TestTokens.MAIL_INTAKE),
+        WEBHOOK_ADMIN(TestTokens.WEBHOOK_ADMIN);
 
         final String role;
 
@@ -61,15 +63,17 @@ class AccessControlTest {
     private static final Tables.Unchanged UNCHANGED = new Tables.Unchanged();
 
     private static final Map<Kind, Map<Caller, Integer>> TABLE = Map.of(
-            Kind.READ, expect(401, 401, 401, 401, 401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, 403),
-            Kind.CODEBOOK_WRITE, expect(401, 401, 401, 401, 401, 403, 403, ALLOWED, 403, 403),
+            Kind.READ, expect(401, 401, 401, 401, 401, ALLOWED, ALLOWED, ALLOWED, ALLOWED, 403, 403),
+            Kind.CODEBOOK_WRITE, expect(401, 401, 401, 401, 401, 403, 403, ALLOWED, 403, 403, 403),
             // Erasure's audit names who erased whom and why: only privacy officers read it.
-            Kind.ERASURE, expect(401, 401, 401, 401, 401, 403, 403, 403, ALLOWED, 403),
+            Kind.ERASURE, expect(401, 401, 401, 401, 401, 403, 403, 403, ALLOWED, 403, 403),
             // An MTA's token hands in returned mail and does nothing else.
-            Kind.INTAKE, expect(401, 401, 401, 401, 401, 403, 403, 403, 403, ALLOWED),
-            Kind.WRITE, expect(401, 401, 401, 401, 401, 403, ALLOWED, 403, 403, 403),
+            Kind.INTAKE, expect(401, 401, 401, 401, 401, 403, 403, 403, 403, ALLOWED, 403),
+            // Webhook subscriptions hold signing secrets and point outside: their own role, which reads nothing else.
+            Kind.WEBHOOK, expect(401, 401, 401, 401, 401, 403, 403, 403, 403, 403, ALLOWED),
+            Kind.WRITE, expect(401, 401, 401, 401, 401, 403, ALLOWED, 403, 403, 403, 403),
             // A token is neither needed nor looked at; a made-up link token gets the public 404 page from anyone.
-            Kind.PUBLIC, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404));
+            Kind.PUBLIC, expect(404, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404));
 
     @TestFactory
     Stream<DynamicTest> every_operation_answers_each_caller_as_the_table_says() {
@@ -77,6 +81,7 @@ class AccessControlTest {
         for (Contract.Operation op : Contract.operations()) {
             Kind kind = op.isPublic() ? Kind.PUBLIC
                     : op.path().startsWith("/api/v1/erasures") ? Kind.ERASURE
+                    : op.path().startsWith("/api/v1/webhooks") ? Kind.WEBHOOK
                     : op.method().equals("GET") ? Kind.READ
                     : op.path().startsWith("/api/v1/inbound-reports") ? Kind.INTAKE
                     : op.path().startsWith("/api/v1/codebooks") ? Kind.CODEBOOK_WRITE : Kind.WRITE;
@@ -153,7 +158,7 @@ class AccessControlTest {
     private static String forged(String token) {
         String[] parts = token.split("\\.");
         String claims = new String(Base64.getUrlDecoder().decode(parts[1]))
-                .replace("[\"crm-reader\"]", "[\"crm-reader\",\"campaign-manager\",\"codebook-admin\",\"privacy-officer\"]");
+                .replace("[\"crm-reader\"]", "[\"crm-reader\",\"campaign-manager\",\"codebook-admin\",\"privacy-officer\",\"webhook-admin\"]");
         return parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(claims.getBytes()) + "." + parts[2];
     }
 

@@ -290,7 +290,7 @@ class HostileInputTest {
 
     private static Response send(Contract.Operation op, Fixtures f, JsonNode body, Input input, Mutation m) {
         RequestSpecification request = Api.as(f.caller, TestTokens.READER, TestTokens.MANAGER, TestTokens.CODEBOOK_ADMIN,
-                TestTokens.PRIVACY_OFFICER, TestTokens.MAIL_INTAKE).urlEncodingEnabled(true);
+                TestTokens.PRIVACY_OFFICER, TestTokens.MAIL_INTAKE, TestTokens.WEBHOOK_ADMIN).urlEncodingEnabled(true);
         Map<String, Object> pathParams = new LinkedHashMap<>();
         java.util.regex.Matcher names = Pattern.compile("\\{([^}]+)}").matcher(op.path());
         while (names.find()) {
@@ -371,6 +371,8 @@ class HostileInputTest {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getValue().isIntegralNumber()) {
                     o.put(e.getKey(), f.id(e.getKey()));
+                } else if (e.getKey().equals("url")) {
+                    o.put("url", WEBHOOK_TARGET); // the example's host does not resolve here, and tests allow only 127.0.0.1
                 } else if (e.getValue().isArray() && e.getKey().equals("externalIds")) {
                     o.set(e.getKey(), JsonNodeFactory.instance.arrayNode().add(f.contactExternalId));
                 } else if (e.getValue().isArray()) {
@@ -453,6 +455,9 @@ class HostileInputTest {
      * A fresh set of what the operations refer to: each operation gets its own, so one's base request cannot spoil
      * another's, and its own callers, so the per-caller limit on sending requests never answers for the input.
      */
+    /** A webhook target the tests allow (crm.webhooks.allowed-networks); nothing listens there. */
+    private static final String WEBHOOK_TARGET = "http://127.0.0.1:9/hooks";
+
     static final class Fixtures {
         final String caller = "hostile-" + UNIQUE.incrementAndGet();
         long user;
@@ -469,6 +474,7 @@ class HostileInputTest {
         long suppression;
         long erasure;
         long inboundReport;
+        long webhook;
         final String codebook = "ZZ_HOSTILE";
         final String key = "k1";
 
@@ -514,6 +520,9 @@ class HostileInputTest {
                     .post("/api/v1/inbound-reports").then().statusCode(202).extract().jsonPath().getLong("id");
             api.get().contentType("application/json").body(Map.of("value", "v")).put("/api/v1/codebooks/{c}/entries/{k}", f.codebook, f.key)
                     .then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+            f.webhook = Api.as(f.caller + "-integrator", TestTokens.WEBHOOK_ADMIN).contentType("application/json")
+                    .body(Map.of("url", WEBHOOK_TARGET, "eventTypes", List.of("org.crmbulk.codebook.changed.v1"), "active", false))
+                    .post("/api/v1/webhooks").then().statusCode(201).extract().jsonPath().getLong("id");
             return f;
         }
 
@@ -547,6 +556,7 @@ class HostileInputTest {
                         case "suppressions" -> suppression;
                         case "erasures" -> erasure;
                         case "inbound-reports" -> inboundReport;
+                        case "webhooks" -> webhook;
                         default -> throw new IllegalStateException("no fixture for " + template);
                     };
                 }

@@ -136,7 +136,7 @@ final class Fixtures {
         }
     }
 
-    private static long insert(String sql, Object... args) throws SQLException {
+    static long insert(String sql, Object... args) throws SQLException {
         try (Connection c = db(); PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, args);
             try (ResultSet rs = s.executeQuery()) {

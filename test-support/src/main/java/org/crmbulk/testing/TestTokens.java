@@ -32,6 +32,7 @@ public final class TestTokens {
     public static final String CODEBOOK_ADMIN = "codebook-admin";
     public static final String PRIVACY_OFFICER = "privacy-officer";
     public static final String MAIL_INTAKE = "mail-intake";
+    public static final String WEBHOOK_ADMIN = "webhook-admin";
 
     private static final Base64.Encoder URL = Base64.getUrlEncoder().withoutPadding();
 
@@ -40,7 +41,8 @@ public final class TestTokens {
 
     /** A token of someone who holds every role: what the tests of behaviour (not of access) call with. */
     public static String everyRole(String caller) {
-        return token(caller, ISSUER, AUDIENCE, Instant.now().plusSeconds(3600), READER, MANAGER, CODEBOOK_ADMIN, PRIVACY_OFFICER, MAIL_INTAKE);
+        return token(caller, ISSUER, AUDIENCE, Instant.now().plusSeconds(3600), READER, MANAGER, CODEBOOK_ADMIN, PRIVACY_OFFICER, MAIL_INTAKE,
+                WEBHOOK_ADMIN);
     }
 
     public static String withRoles(String caller, String... roles) {

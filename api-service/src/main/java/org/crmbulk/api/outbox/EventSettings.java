@@ -12,7 +12,7 @@ import jakarta.persistence.EntityManager;
 
 /**
  * The event log's settings: the configured switches, written at start where the database's triggers read them
- * (event_setting); and its retention, the same as the events topic's, applied every hour.
+ * (event_setting); and its retention, the same as the events topic's, applied every hour (webhook delivery logs too).
  */
 @ApplicationScoped
 public class EventSettings {
@@ -44,11 +44,20 @@ public class EventSettings {
         }
     }
 
-    /** Events older than the retention, except those still waiting in the outbox; returns how many went. */
+    /**
+     * Events older than the retention, except those still waiting in the outbox or for a webhook, and the finished
+     * webhook deliveries of that age; returns how many events went.
+     */
     public int removeExpired() {
-        return QuarkusTransaction.requiringNew().call(() -> em.createNativeQuery("""
-                DELETE FROM event e WHERE e.created_at < now() - CAST(?1 AS interval)
-                  AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id)""")
-                .setParameter(1, config.eventsRetention().toSeconds() + " seconds").executeUpdate());
+        String retention = config.eventsRetention().toSeconds() + " seconds";
+        return QuarkusTransaction.requiringNew().call(() -> {
+            em.createNativeQuery("DELETE FROM webhook_delivery WHERE status <> 'PENDING' AND created_at < now() - CAST(?1 AS interval)")
+                    .setParameter(1, retention).executeUpdate();
+            return em.createNativeQuery("""
+                    DELETE FROM event e WHERE e.created_at < now() - CAST(?1 AS interval)
+                      AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id)
+                      AND NOT EXISTS (SELECT 1 FROM webhook_delivery w WHERE w.event_id = e.id)""")
+                    .setParameter(1, retention).executeUpdate();
+        });
     }
 }

@@ -16,6 +16,8 @@ public final class Roles {
     public static final String PRIVACY_OFFICER = "privacy-officer";
     /** Hands in returned mail (bounces, complaints): the token of an MTA piping its bounce domain's mail; reads nothing. */
     public static final String MAIL_INTAKE = "mail-intake";
+    /** Manages webhook subscriptions, reads their delivery logs and replays them; reads nothing else. */
+    public static final String WEBHOOK_ADMIN = "webhook-admin";
 
     private Roles() {
     }

@@ -1,4 +1,4 @@
-package org.crmbulk.api.outbox;
+package org.crmbulk.contract.events;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +18,7 @@ public final class CloudEvents {
 
     /** The CloudEvents Kafka binding's content type of a structured-mode record. */
     public static final String CONTENT_TYPE = JsonFormat.CONTENT_TYPE;
-    static final URI SOURCE = URI.create("/crm-bulk-activities");
+    public static final URI SOURCE = URI.create("/crm-bulk-activities");
     private static final EventFormat FORMAT = EventFormatProvider.getInstance().resolveFormat(JsonFormat.CONTENT_TYPE);
 
     private CloudEvents() {
