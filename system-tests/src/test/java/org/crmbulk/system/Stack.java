@@ -147,6 +147,12 @@ final class Stack implements AutoCloseable {
         env.put("CRM_BOUNCE_IMAP_USER", TestImap.USER);
         env.put("CRM_BOUNCE_IMAP_PASSWORD", bounceMailboxPassword);
         env.put("CRM_BOUNCE_POLL_INTERVAL", "1s");
+        // Webhooks: short attempts and leases, so a killed worker's claims are retried within seconds.
+        env.put("CRM_WEBHOOKS_REQUEST_TIMEOUT", "2s");
+        env.put("CRM_WEBHOOKS_RETRY_BASE", "500ms");
+        env.put("CRM_WEBHOOKS_CONCURRENCY", "4");
+        env.put("CRM_WEBHOOKS_BATCH_SIZE", "8");
+        env.put("CRM_WEBHOOKS_POLL_INTERVAL", "200ms");
         env.putAll(overrides);
         ServiceProcess worker = ServiceProcess.start("mail-worker", "mail-worker-" + (processes.size()), port, env);
         processes.add(worker);
@@ -166,6 +172,7 @@ final class Stack implements AutoCloseable {
         env.put("CRM_METRICS_REFRESH_INTERVAL", "1s");
         env.put("CRM_UNSUBSCRIBE_KEYS", unsubscribeKeys);
         env.put("CRM_ERASURE_KEY", erasureKey);
+        env.put("CRM_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.1"); // the tests' webhook receiver; nothing else private
         if (api != null) {
             env.put("CRM_PUBLIC_BASE_URL", api.baseUrl()); // the links in the catcher's mail reach this run's api-service
         }
