@@ -28,6 +28,10 @@ public class CampaignBench {
     private static final String BEARER = "Bearer " + System.getenv("CRM_TOKEN");
     // A codebook admin's token: the BULK half sets OMAILUL.
     private static final String ADMIN_BEARER = "Bearer " + System.getenv("CRM_ADMIN_TOKEN");
+    // A webhook admin's token and the bench's receiver, when the run delivers webhooks (CRM_BENCH_WEBHOOKS).
+    private static final String WEBHOOK_BEARER = "Bearer " + System.getenv("CRM_WEBHOOK_TOKEN");
+    private static final String WEBHOOK_RECEIVER = System.getenv("CRM_BENCH_WEBHOOK_RECEIVER");
+    private static final String WEBHOOK_TYPES = System.getenv("CRM_BENCH_WEBHOOK_TYPES");
     /** Recipients of each BULK mail task: one message each (the relay's limit, 100, is not reached). */
     static final int BULK_RECIPIENTS = 50;
     static final String PARTICIPANTS_TASK = "orsoft.o.crm.Ohakt.posliMailUcastnikum";
@@ -55,6 +59,8 @@ public class CampaignBench {
         new Random(1).nextBytes(pdf);
         upload("/api/v1/bulk-actions/" + actionId + "/attachments", "cenik.pdf", pdf);
         long launchUser = number(post("/api/v1/users", "{\"email\":\"launcher@bench.example.cz\"}", 201), "id");
+
+        long subscription = WEBHOOK_RECEIVER == null ? 0 : subscribe();
 
         long t0 = System.nanoTime();
         String accepted = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list
@@ -87,6 +93,7 @@ public class CampaignBench {
                 recordSpan, sent / recordSpan, 100 * (sent / recordSpan) / ceiling);
         System.out.printf("  time to first delivery: %.2f s; wall time to COMPLETED seen over HTTP: %.1f s%n", firstDelivery, seconds);
         long deliveryEvents = events(jdbc, user, password, launchId);
+        String webhookProblem = subscription == 0 ? null : webhooks(jdbc, user, password, launchId, subscription);
 
         long small = importedList("accept-1k", "k", 1_000);
         long big = n >= 1_000_000 ? list : importedList("accept-1M", "m", 1_000_000);
@@ -98,14 +105,15 @@ public class CampaignBench {
         boolean countersEqual = number(launch, "sent") == sent && number(launch, "total") == rows;
         String rowProblem = everyDeliveryRow(jdbc, user, password, launchId, n);
         boolean campaignOk = "COMPLETED".equals(status) && sent == n && activities == n && countersEqual && rowProblem == null
-                && (deliveryEvents == 0 || deliveryEvents == n);
+                && (deliveryEvents == 0 || deliveryEvents == n) && webhookProblem == null;
         boolean bulkOk = bulk(jdbc, user, password, n / BULK_RECIPIENTS, launchUser, body, bulkCeiling);
         System.out.printf("  peak RSS over the whole run: api-service %,d MB, mail-worker %,d MB%n", apiRss.peakKb() / 1024,
                 workerRss.peakKb() / 1024);
 
         if (!campaignOk || !bulkOk) {
-            System.out.printf("bench: FAILED correctness: campaign status=%s sent=%d activities=%d rows=%d counters-equal=%s rows: %s; BULK %s%n",
-                    status, sent, activities, rows, countersEqual, rowProblem == null ? "OK" : rowProblem, bulkOk ? "OK" : "wrong (above)");
+            System.out.printf("bench: FAILED correctness: campaign status=%s sent=%d activities=%d rows=%d counters-equal=%s rows: %s;"
+                    + " webhooks: %s; BULK %s%n", status, sent, activities, rows, countersEqual, rowProblem == null ? "OK" : rowProblem,
+                    webhookProblem == null ? "OK" : webhookProblem, bulkOk ? "OK" : "wrong (above)");
             System.exit(1);
         }
         System.out.printf("check: every one of %,d delivery rows SENT once (one per address, its own Message-ID, its activity, no possible"
@@ -381,6 +389,53 @@ public class CampaignBench {
                         events, rs.getDouble(2), rs.getLong(3));
                 return events;
             }
+        }
+    }
+
+    /** Subscribes the bench's receiver to the event types bench/campaign chose (CRM_BENCH_WEBHOOKS). */
+    static long subscribe() throws Exception {
+        HttpResponse<String> r = check(HTTP.send(HttpRequest.newBuilder(URI.create(api + "/api/v1/webhooks")).header("Authorization", WEBHOOK_BEARER)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"url\":" + quote(WEBHOOK_RECEIVER)
+                        + ",\"eventTypes\":[" + Arrays.stream(WEBHOOK_TYPES.split(",")).map(CampaignBench::quote)
+                        .collect(java.util.stream.Collectors.joining(",")) + "]}")).build(),
+                HttpResponse.BodyHandlers.ofString()), 201);
+        return number(r.body(), "id");
+    }
+
+    /**
+     * Waits until every webhook of the subscription was delivered, prints how long after the last delivery the last one
+     * arrived at the receiver; returns what is wrong (a delivery not DELIVERED, fewer received than delivered) or null.
+     */
+    static String webhooks(String jdbc, String user, String password, long launchId, long subscription) throws Exception {
+        String sql = """
+                SELECT count(*), count(*) FILTER (WHERE status = 'DELIVERED'), count(*) FILTER (WHERE status = 'DEAD'),
+                       (SELECT extract(epoch FROM max(sent_at)) FROM delivery WHERE launch_id = %d)
+                FROM webhook_delivery WHERE subscription_id = %d""".formatted(launchId, subscription);
+        try (Connection c = DriverManager.getConnection(jdbc, user, password)) {
+            long deadline = System.nanoTime() + 300_000_000_000L;
+            long total = 0, delivered = 0, dead = 0;
+            double lastDelivery = 0;
+            while (System.nanoTime() < deadline) {
+                try (ResultSet rs = c.createStatement().executeQuery(sql)) {
+                    rs.next();
+                    total = rs.getLong(1);
+                    delivered = rs.getLong(2);
+                    dead = rs.getLong(3);
+                    lastDelivery = rs.getDouble(4);
+                }
+                if (delivered + dead == total) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            String stats = HTTP.send(HttpRequest.newBuilder(URI.create(WEBHOOK_RECEIVER)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            long received = number(stats, "count");
+            Matcher last = Pattern.compile("\"last\":\\s*([0-9.]+)").matcher(stats);
+            double lastArrival = last.find() ? Double.parseDouble(last.group(1)) : 0;
+            System.out.printf("  webhooks: %,d of %,d delivered (%,d dead), %,d received; the last arrived %.1f s after the last delivery%n",
+                    delivered, total, dead, received, lastArrival - lastDelivery);
+            return delivered == total && received >= delivered ? null
+                    : "delivered " + delivered + " of " + total + ", dead " + dead + ", received " + received;
         }
     }
 }

@@ -30,7 +30,8 @@ CREATE TABLE webhook_delivery (
     created_at      timestamptz NOT NULL DEFAULT now(),
     finished_at     timestamptz
 );
-CREATE INDEX webhook_delivery_due ON webhook_delivery (subscription_id, next_attempt_at) WHERE status = 'PENDING';
+-- A claim reads the due rows of one subscription in this order and stops at its limit: no sort, whatever the backlog.
+CREATE INDEX webhook_delivery_due ON webhook_delivery (subscription_id, next_attempt_at, id) WHERE status = 'PENDING';
 CREATE INDEX webhook_delivery_log ON webhook_delivery (subscription_id, id);
 
 -- Each event also becomes a delivery for every active subscription to its type.

@@ -75,6 +75,8 @@ class KustomizeRenderTest {
         if (overlay.equals("prod")) {
             assertThat(config.path("CRM_SMTP_STARTTLS").asText()).as("TLS to the relay in prod").isEqualTo("REQUIRED");
             assertThat(config.path("CRM_DKIM_KEYS").asText()).as("DKIM-signed mail in prod").isNotBlank();
+            assertThat(config.path("CRM_WEBHOOKS_REQUIRE_HTTPS").asText()).as("webhooks only over https in prod").isEqualTo("true");
+            assertThat(config.has("CRM_WEBHOOKS_ALLOWED_NETWORKS")).as("no private webhook targets in prod").isFalse();
             assertThat(worker.path("spec").path("template").path("spec").path("volumes").toString())
                     .as("the worker's DKIM keys from their Secret").contains("crm-bulk-dkim");
         }

@@ -51,13 +51,37 @@ public final class WebhookSignatures {
 
     /** The {@code webhook-signature} header's value for one attempt. */
     public static String sign(String secret, String webhookId, long timestampSeconds, byte[] body) {
+        return signer(secret).sign(webhookId, timestampSeconds, body);
+    }
+
+    /** Signs with one secret's key, set up once (a provider lookup and key schedule cost more than a signature). */
+    public static Signer signer(String secret) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(Base64.getDecoder().decode(secret.substring(SECRET_PREFIX.length())), "HmacSHA256"));
-            mac.update((webhookId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
-            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
+            return new Signer(mac);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
+    }
+
+    /** One secret's signer; safe across threads (each signature works on its own copy of the keyed MAC). */
+    public static final class Signer {
+        private final Mac keyed;
+
+        private Signer(Mac keyed) {
+            this.keyed = keyed;
+        }
+
+        public String sign(String webhookId, long timestampSeconds, byte[] body) {
+            Mac mac;
+            try {
+                mac = (Mac) keyed.clone();
+            } catch (CloneNotSupportedException e) {
+                throw new IllegalStateException("the JDK's HmacSHA256 can be cloned", e);
+            }
+            mac.update((webhookId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
+            return "v1," + Base64.getEncoder().encodeToString(mac.doFinal(body));
         }
     }
 }

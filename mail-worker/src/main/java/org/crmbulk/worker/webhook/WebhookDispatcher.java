@@ -1,12 +1,5 @@
 package org.crmbulk.worker.webhook;
 
-import java.io.ByteArrayOutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -20,14 +13,15 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 import org.crmbulk.contract.events.CloudEvents;
 import org.crmbulk.contract.webhook.WebhookSignatures;
@@ -41,11 +35,20 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.tracing.TracingPolicy;
 import jakarta.enterprise.event.Observes;
 
 /**
  * Delivers the webhook deliveries the event log fans out (V20), at least once. One thread claims due deliveries per
- * subscription under a lease and records results in batches; requests go out asynchronously, at most
+ * subscription under a lease and records results in batches; requests go out asynchronously (Vert.x), at most
  * {@code concurrency-per-subscription} in flight per subscription, each bounded by the request timeout — so a slow or
  * hanging endpoint holds only its own lane, never another subscription's or the mail's threads. An attempt starts
  * only while its lease has a full request timeout left, so no two replicas make the same attempt at once; a worker
@@ -68,13 +71,15 @@ public class WebhookDispatcher {
     private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
     private final Semaphore wakeUps = new Semaphore(0);
     private final Map<String, Counter> attempts = new HashMap<>();
-    private ExecutorService executor;
+    private final Map<String, WebhookSignatures.Signer> signers = new ConcurrentHashMap<>();
+    private final Vertx vertx;
     private HttpClient client;
     private volatile boolean running;
     private Thread thread;
 
-    public WebhookDispatcher(WebhookStore store, WebhookConfig config, MeterRegistry registry) {
+    public WebhookDispatcher(WebhookStore store, WebhookConfig config, MeterRegistry registry, Vertx vertx) {
         this.store = store;
+        this.vertx = vertx;
         this.config = config;
         this.targets = new WebhookTargets(config.requireHttps(), config.allowedNetworks().orElse(List.of()));
         this.retries = new RetrySchedule(config.retryBase(), config.retryMax(), config.maxAge());
@@ -89,13 +94,10 @@ public class WebhookDispatcher {
             LOG.info("webhooks: this worker delivers none (CRM_WEBHOOKS_ENABLED=false)");
             return;
         }
-        executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "webhook-http");
-            t.setDaemon(true);
-            return t;
-        });
-        client = HttpClient.newBuilder().connectTimeout(config.connectTimeout()).followRedirects(HttpClient.Redirect.NEVER)
-                .executor(executor).build();
+        // Redirects are not followed (a 3xx fails the attempt): a redirect could lead past the SSRF guard. No span per
+        // request: at one webhook per delivery, tracing them would cost more than sending them.
+        client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setKeepAlive(true).setVerifyHost(true).setTracingPolicy(TracingPolicy.IGNORE), new PoolOptions().setHttp1MaxSize(config.concurrencyPerSubscription()));
         running = true;
         thread = new Thread(this::loop, "webhook-dispatcher");
         thread.setDaemon(true);
@@ -110,7 +112,7 @@ public class WebhookDispatcher {
         wakeUps.release();
         thread.join(2_000);
         flush(); // what finished is recorded; what did not is retried when its lease ends
-        executor.shutdownNow();
+        client.close();
     }
 
     private void loop() {
@@ -216,6 +218,7 @@ public class WebhookDispatcher {
     }
 
     private CompletionStage<Void> send(WebhookStore.Subscription s, Claimed c) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
         if (c.type() == null) {
             finish(c, null, "the event is no longer in the event log");
             return CompletableFuture.completedFuture(null);
@@ -224,26 +227,57 @@ public class WebhookDispatcher {
         byte[] body = CloudEvents.json(CloudEvents.of(c.eventId(), c.type(), c.subject(), OffsetDateTime.ofInstant(c.eventTime(), ZoneOffset.UTC),
                 c.data())).getBytes(StandardCharsets.UTF_8);
         long timestamp = Instant.now().getEpochSecond();
-        HttpRequest request;
+        RequestOptions request;
         try {
-            request = HttpRequest.newBuilder(URI.create(s.url())).timeout(config.requestTimeout())
-                    .header("content-type", CloudEvents.CONTENT_TYPE).header("user-agent", USER_AGENT)
-                    .header("webhook-id", webhookId).header("webhook-timestamp", Long.toString(timestamp))
-                    .header("webhook-signature", WebhookSignatures.sign(s.secret(), webhookId, timestamp, body))
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        } catch (IllegalArgumentException e) {
+            request = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(s.url()).setFollowRedirects(false)
+                    .putHeader("content-type", CloudEvents.CONTENT_TYPE).putHeader("user-agent", USER_AGENT)
+                    .putHeader("webhook-id", webhookId).putHeader("webhook-timestamp", Long.toString(timestamp))
+                    .putHeader("webhook-signature", signers.computeIfAbsent(s.secret(), WebhookSignatures::signer).sign(webhookId, timestamp, body));
+        } catch (RuntimeException e) {
             finish(c, null, "refused without connecting: " + e.getMessage());
             return CompletableFuture.completedFuture(null);
         }
-        return client.sendAsync(request, info -> new Answer()).handle((response, failure) -> {
-            if (failure != null) {
-                Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                finish(c, null, cause instanceof HttpTimeoutException ? "no answer within " + config.requestTimeout() : String.valueOf(cause));
-            } else {
-                finish(c, response.statusCode(), response.body());
+        AtomicBoolean over = new AtomicBoolean();
+        AtomicReference<HttpClientRequest> open = new AtomicReference<>();
+        BiConsumer<Integer, String> end = (status, answer) -> {
+            if (over.compareAndSet(false, true)) {
+                finish(c, status, answer);
+                done.complete(null);
             }
-            return null;
+        };
+        long timer = vertx.setTimer(config.requestTimeout().toMillis(), id -> {
+            end.accept(null, "no answer within " + config.requestTimeout());
+            HttpClientRequest stuck = open.get();
+            if (stuck != null) {
+                stuck.reset(); // the connection goes: a hanging endpoint keeps nothing of ours
+            }
         });
+        client.request(request).onSuccess(r -> {
+            open.set(r);
+            // The answer's handlers are set as its head arrives, before any of its body: none is missed.
+            r.response().onSuccess(response -> {
+                Buffer kept = Buffer.buffer();
+                response.handler(chunk -> { // the first kilobyte is kept, the rest read and dropped
+                    int take = Math.min(chunk.length(), ANSWER_BYTES - kept.length());
+                    if (take > 0) {
+                        kept.appendBuffer(chunk, 0, take);
+                    }
+                });
+                response.exceptionHandler(e -> end.accept(null, String.valueOf(e)));
+                response.endHandler(v -> {
+                    vertx.cancelTimer(timer);
+                    end.accept(response.statusCode(), kept.toString(StandardCharsets.UTF_8));
+                });
+            }).onFailure(e -> {
+                vertx.cancelTimer(timer);
+                end.accept(null, String.valueOf(e));
+            });
+            r.end(Buffer.buffer(body));
+        }).onFailure(e -> {
+            vertx.cancelTimer(timer);
+            end.accept(null, String.valueOf(e));
+        });
+        return done;
     }
 
     /** Records what an attempt came to: a 2xx delivers; anything else is retried with backoff until the maximum age. */
@@ -257,43 +291,5 @@ public class WebhookDispatcher {
         Optional<Instant> next = retries.next(c.attempts(), c.created(), Instant.now(), ThreadLocalRandom.current()::nextDouble);
         attempts.get(next.isPresent() ? "failed" : "dead").increment();
         results.add(new Result(c.id(), c.claim(), next.isPresent() ? "PENDING" : "DEAD", next.orElse(null), status, text));
-    }
-
-    /** The first bytes of an answer's body as text; the rest is read and dropped, so a huge answer costs no memory. */
-    private static final class Answer implements HttpResponse.BodySubscriber<String> {
-        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        private final CompletableFuture<String> result = new CompletableFuture<>();
-
-        @Override
-        public CompletionStage<String> getBody() {
-            return result;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            for (ByteBuffer b : items) {
-                int take = Math.min(b.remaining(), ANSWER_BYTES - kept.size());
-                if (take > 0) {
-                    byte[] bytes = new byte[take];
-                    b.get(bytes);
-                    kept.writeBytes(bytes);
-                }
-            }
-        }
-
-        @Override
-        public void onError(Throwable throwable) {
-            result.completeExceptionally(throwable);
-        }
-
-        @Override
-        public void onComplete() {
-            result.complete(kept.toString(StandardCharsets.UTF_8));
-        }
     }
 }
