@@ -67,13 +67,12 @@ public class WebhookDispatcher {
     private final RetrySchedule retries;
     private final String owner = "worker-" + UUID.randomUUID();
     private final AtomicLong claims = new AtomicLong();
-    private final Map<Long, Lane> lanes = new HashMap<>();
+    private final Map<Long, Lane> lanes = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
     private final Semaphore wakeUps = new Semaphore(0);
     private final Map<String, Counter> attempts = new HashMap<>();
     private final Map<String, WebhookSignatures.Signer> signers = new ConcurrentHashMap<>();
     private final Vertx vertx;
-    private HttpClient client;
     private volatile boolean running;
     private Thread thread;
 
@@ -94,10 +93,6 @@ public class WebhookDispatcher {
             LOG.info("webhooks: this worker delivers none (CRM_WEBHOOKS_ENABLED=false)");
             return;
         }
-        // Redirects are not followed (a 3xx fails the attempt): a redirect could lead past the SSRF guard. No span per
-        // request: at one webhook per delivery, tracing them would cost more than sending them.
-        client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setKeepAlive(true).setVerifyHost(true).setTracingPolicy(TracingPolicy.IGNORE), new PoolOptions().setHttp1MaxSize(config.concurrencyPerSubscription()));
         running = true;
         thread = new Thread(this::loop, "webhook-dispatcher");
         thread.setDaemon(true);
@@ -112,7 +107,7 @@ public class WebhookDispatcher {
         wakeUps.release();
         thread.join(2_000);
         flush(); // what finished is recorded; what did not is retried when its lease ends
-        client.close();
+        lanes.values().forEach(lane -> lane.client.close());
     }
 
     private void loop() {
@@ -146,10 +141,7 @@ public class WebhookDispatcher {
 
     private void claimAndSend() {
         for (WebhookStore.Subscription s : store.dueSubscriptions()) {
-            Lane lane;
-            synchronized (lanes) {
-                lane = lanes.computeIfAbsent(s.id(), id -> new Lane());
-            }
+            Lane lane = lanes.computeIfAbsent(s.id(), id -> new Lane());
             int room = lane.room();
             if (room <= 0) {
                 continue;
@@ -169,8 +161,16 @@ public class WebhookDispatcher {
         }
     }
 
-    /** One subscription's deliveries on this worker: queued after their claim, and at most so many in flight. */
+    /**
+     * One subscription's deliveries on this worker: queued after their claim, at most so many in flight, over its own
+     * connections — so a hanging endpoint cannot take the connections of another subscription to the same host.
+     */
     private final class Lane {
+        // Redirects are not followed (a 3xx fails the attempt): a redirect could lead past the SSRF guard. No span per
+        // request: at one webhook per delivery, tracing them would cost more than sending them.
+        private final HttpClient client = vertx.createHttpClient(new HttpClientOptions()
+                .setConnectTimeout((int) config.connectTimeout().toMillis()).setKeepAlive(true).setVerifyHost(true)
+                .setTracingPolicy(TracingPolicy.IGNORE), new PoolOptions().setHttp1MaxSize(config.concurrencyPerSubscription()));
         private final ArrayDeque<Claimed> queue = new ArrayDeque<>();
         private WebhookStore.Subscription subscription;
         private int inFlight;
@@ -202,7 +202,7 @@ public class WebhookDispatcher {
                     }
                     inFlight++;
                 }
-                send(s, next).whenComplete((r, e) -> {
+                send(client, s, next).whenComplete((r, e) -> {
                     boolean low;
                     synchronized (this) {
                         inFlight--;
@@ -217,7 +217,7 @@ public class WebhookDispatcher {
         }
     }
 
-    private CompletionStage<Void> send(WebhookStore.Subscription s, Claimed c) {
+    private CompletionStage<Void> send(HttpClient client, WebhookStore.Subscription s, Claimed c) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (c.type() == null) {
             finish(c, null, "the event is no longer in the event log");
