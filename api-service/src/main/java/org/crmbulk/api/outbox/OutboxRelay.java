@@ -10,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.producer.Producer;
-import org.crmbulk.contract.events.CloudEvents;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.crmbulk.api.common.Times;
+import org.crmbulk.contract.events.CloudEvents;
 import org.jboss.logging.Logger;
 
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -118,7 +119,7 @@ public class OutboxRelay {
     /** An event of the log as a structured CloudEvent on the events topic (the row's topic is the marker "@events"). */
     private ProducerRecord<String, String> event(Tuple row) {
         String json = CloudEvents.json(CloudEvents.of(row.get("event_id", Number.class).longValue(), row.get("type", String.class),
-                row.get("subject", String.class), org.crmbulk.api.common.Times.offset(row.get("created_at")), row.get("data", String.class)));
+                row.get("subject", String.class), Times.offset(row.get("created_at")), row.get("data", String.class)));
         ProducerRecord<String, String> record = new ProducerRecord<>(config.eventsTopic(), row.get("message_key", String.class), json);
         record.headers().add("content-type", CloudEvents.CONTENT_TYPE.getBytes(StandardCharsets.US_ASCII));
         return record;

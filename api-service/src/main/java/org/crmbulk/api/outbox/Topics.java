@@ -4,10 +4,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -38,23 +40,34 @@ public class Topics {
 
     // Before the outbox relay publishes anything, so auto-creation never makes it a plain topic first.
     void onStart(@Observes @jakarta.annotation.Priority(1) StartupEvent event) {
-        ensure(new NewTopic(config.codebooksTopic(), 1, (short) -1)
-                .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-        ensure(new NewTopic(config.eventsTopic(), config.eventsPartitions(), (short) -1)
-                .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(config.eventsRetention().toMillis()))));
+        ensure(List.of(new NewTopic(config.codebooksTopic(), 1, (short) -1)
+                        .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)),
+                new NewTopic(config.eventsTopic(), config.eventsPartitions(), (short) -1)
+                        .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(config.eventsRetention().toMillis())))));
     }
 
-    void ensure(NewTopic topic) {
+    /** Creates the topics that are missing, in one request: a broker that is away costs one wait, not one per topic. */
+    void ensure(List<NewTopic> topics) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000))) {
-            admin.createTopics(List.of(topic)).all().get(5, TimeUnit.SECONDS);
-            LOG.infof("created the topic %s (%s)", topic.name(), topic.configs());
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                LOG.warnf("could not create the topic %s: %s", topic.name(), e.getCause().getMessage());
+            Map<String, KafkaFuture<Void>> created = admin.createTopics(topics).values();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (NewTopic topic : topics) {
+                try {
+                    created.get(topic.name()).get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    LOG.infof("created the topic %s (%s)", topic.name(), topic.configs());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        LOG.warnf("could not create the topic %s: %s", topic.name(), e.getCause().getMessage());
+                    }
+                } catch (TimeoutException e) {
+                    LOG.warnf("could not create the topic %s: no answer from Kafka within 5 s", topic.name());
+                }
             }
-        } catch (Exception e) {
-            LOG.warnf("could not create the topic %s: %s", topic.name(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.warnf("could not create the topics: %s", e.getMessage());
         }
     }
 }

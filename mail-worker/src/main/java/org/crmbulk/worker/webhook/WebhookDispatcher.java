@@ -218,7 +218,6 @@ public class WebhookDispatcher {
     }
 
     private CompletionStage<Void> send(HttpClient client, WebhookStore.Subscription s, Claimed c) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
         if (c.type() == null) {
             finish(c, null, "the event is no longer in the event log");
             return CompletableFuture.completedFuture(null);
@@ -237,6 +236,7 @@ public class WebhookDispatcher {
             finish(c, null, "refused without connecting: " + e.getMessage());
             return CompletableFuture.completedFuture(null);
         }
+        CompletableFuture<Void> done = new CompletableFuture<>();
         AtomicBoolean over = new AtomicBoolean();
         AtomicReference<HttpClientRequest> open = new AtomicReference<>();
         BiConsumer<Integer, String> end = (status, answer) -> {
