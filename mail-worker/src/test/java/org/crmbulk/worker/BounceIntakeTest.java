@@ -182,6 +182,91 @@ class BounceIntakeTest {
         Fixtures.update("DELETE FROM work_lease WHERE work_kind = 'LAUNCH' AND work_id = ?", launch);
     }
 
+    /** The mailto: addresses each recipient's message offered in its List-Unsubscribe header. */
+    private static Map<String, String> mailtoAddresses() throws Exception {
+        Map<String, String> found = new java.util.HashMap<>();
+        for (MimeMessage m : Mailbox.messages()) {
+            String header = jakarta.mail.internet.MimeUtility.unfold(m.getHeader("List-Unsubscribe", null));
+            java.util.regex.Matcher mailto = java.util.regex.Pattern.compile("<mailto:([^?>]+)\\?subject=unsubscribe>").matcher(header);
+            assertThat(mailto.find()).as(header).isTrue();
+            found.put(m.getAllRecipients()[0].toString(), mailto.group(1));
+        }
+        return found;
+    }
+
+    @Test
+    void a_recipient_who_mails_the_unsubscribe_address_leaves_all_marketing_mail_once_whichever_intake_brings_it() throws Exception {
+        Sent sent = campaign("mailto", "leave@mailto.example.cz", "piped@mailto.example.cz", "stay@mailto.example.cz");
+        Map<String, String> mailto = mailtoAddresses();
+        assertThat(mailto).hasSize(3);
+        mailto.values().forEach(a -> assertThat(a).matches("bounces\\+unsubscribe-[0-9a-f]{36}@bounces\\.shop\\.example\\.cz"));
+        int before = processedReports();
+        byte[] gmail = BounceCorpus.fixture("unsubscribe-gmail.eml",
+                Map.of("recipient", "leave@mailto.example.cz", "unsubscribeAddress", mailto.get("leave@mailto.example.cz")));
+        byte[] piped = BounceCorpus.fixture("unsubscribe-piped.eml",
+                Map.of("recipient", "piped@mailto.example.cz", "unsubscribeAddress", mailto.get("piped@mailto.example.cz").toUpperCase()));
+
+        BounceMailbox.deliver(gmail); // the bounce mailbox
+        Fixtures.rows("SELECT receive_report('HTTP', ?, 'mta') AS id", (Object) piped); // as the intake endpoint stores it
+
+        awaitProcessed(before + 2);
+        for (String address : List.of("leave@mailto.example.cz", "piped@mailto.example.cz")) {
+            Object delivery = sent.deliveries().get(address).get("id");
+            assertThat(Fixtures.rows("SELECT opted_out, opt_out_source FROM contact WHERE email = ?", address)).singleElement()
+                    .satisfies(c -> assertThat(c).containsEntry("opted_out", true).containsEntry("opt_out_source", "mailto"));
+            assertThat(Fixtures.rows("SELECT reason, source, list_id, delivery_id, launch_id FROM suppression WHERE address = ?", address))
+                    .singleElement().satisfies(s -> assertThat(s).containsEntry("reason", "UNSUBSCRIBED").containsEntry("source", "mailto")
+                            .containsEntry("list_id", null).containsEntry("delivery_id", delivery).containsEntry("launch_id", sent.launch()));
+            assertThat(Fixtures.rows("SELECT action FROM consent_event WHERE email = ? AND source = 'mailto' ORDER BY id", address))
+                    .extracting(r -> r.get("action")).containsExactly("SUPPRESSED", "OPT_OUT");
+            assertThat(Fixtures.rows("SELECT payload FROM outbox WHERE topic = 'crm.consent' AND payload LIKE ?", "%\"deliveryId\":" + delivery + ",%"))
+                    .extracting(r -> ((String) r.get("payload")).replaceAll(".*\"type\":\"([a-z.]+)\".*", "$1"))
+                    .containsExactlyInAnyOrder("address.suppressed", "contact.unsubscribed");
+        }
+        assertThat(Fixtures.rows("SELECT kind, format, length(raw) AS kept FROM inbound_report ORDER BY id DESC LIMIT 2"))
+                .as("read as requests to leave; the person's mail not kept")
+                .allSatisfy(r -> assertThat(r).containsEntry("kind", "UNSUBSCRIBE").containsEntry("format", "mailto").containsEntry("kept", 0));
+        assertThat(Fixtures.rows("SELECT opted_out FROM contact WHERE email = 'stay@mailto.example.cz'").get(0).get("opted_out")).isEqualTo(false);
+        assertThat(Fixtures.rows("SELECT bounce, complained_at FROM delivery WHERE launch_id = ? AND (bounce IS NOT NULL OR complained_at IS NOT NULL)",
+                sent.launch())).as("leaving is neither a bounce nor a complaint").isEmpty();
+        await().atMost(Duration.ofSeconds(10)).until(() -> BounceMailbox.folder("INBOX").isEmpty());
+        assertThat(BounceMailbox.folder("Processed")).hasSize(1);
+
+        int events = Fixtures.rows("SELECT 1 FROM consent_event WHERE source = 'mailto'").size();
+        BounceMailbox.deliver(gmail); // sent again: the same message is one report
+        Fixtures.rows("SELECT receive_report('HTTP', ?, 'mta') AS id", (Object) piped);
+        await().atMost(Duration.ofSeconds(10)).until(() -> BounceMailbox.folder("Processed").size() == 2);
+        assertThat(Fixtures.rows("SELECT 1 FROM consent_event WHERE source = 'mailto'")).hasSize(events);
+        assertThat(processedReports()).isEqualTo(before + 2);
+    }
+
+    @Test
+    void a_forged_unsubscribe_address_changes_nothing_and_a_bounce_quoting_our_list_unsubscribe_header_stays_a_bounce() throws Exception {
+        Sent sent = campaign("forged", "kept@forged.example.cz", "gone@forged.example.cz");
+        Map<String, String> mailto = mailtoAddresses();
+        int before = processedReports();
+        String real = mailto.get("kept@forged.example.cz");
+        String forged = real.substring(0, real.indexOf('@') - 1) + (real.charAt(real.indexOf('@') - 1) == '0' ? '1' : '0') + real.substring(real.indexOf('@'));
+        BounceMailbox.deliver(BounceCorpus.fixture("unsubscribe-gmail.eml", Map.of("recipient", "kept@forged.example.cz", "unsubscribeAddress", forged)));
+        // A bounce whose returned headers carry the message's List-Unsubscribe, mailto: included
+        Map<String, Object> gone = sent.deliveries().get("gone@forged.example.cz");
+        String bounce = new String(report("postfix-dsn.eml", "gone@forged.example.cz", sent.returnPaths().get("gone@forged.example.cz"),
+                (String) gone.get("message_id")), java.nio.charset.StandardCharsets.UTF_8).replace("MIME-Version: 1.0\r\n\r\n--",
+                "MIME-Version: 1.0\r\nList-Unsubscribe: <https://crm.example/u/x>,\r\n <mailto:" + mailto.get("gone@forged.example.cz")
+                        + "?subject=unsubscribe>\r\n\r\n--");
+        assertThat(bounce).contains("mailto:bounces+unsubscribe-");
+        BounceMailbox.deliver(bounce.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        awaitProcessed(before + 2);
+        assertThat(Fixtures.rows("SELECT kind FROM inbound_report ORDER BY id DESC LIMIT 2")).extracting(r -> r.get("kind"))
+                .containsExactlyInAnyOrder("UNCLASSIFIED", "BOUNCE");
+        assertThat(Fixtures.rows("SELECT 1 FROM contact WHERE email LIKE '%@forged.example.cz' AND opted_out")).isEmpty();
+        assertThat(Fixtures.rows("SELECT address, reason FROM suppression WHERE address LIKE '%@forged.example.cz'")).singleElement()
+                .satisfies(s -> assertThat(s).containsEntry("address", "gone@forged.example.cz").containsEntry("reason", "HARD_BOUNCE"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> BounceMailbox.folder("INBOX").size() == 1
+                && BounceMailbox.folder("INBOX").get(0).keywords().contains(MailboxPoller.UNCLASSIFIED_FLAG));
+    }
+
     @Test
     void a_message_no_format_explains_is_kept_unclassified_and_left_in_the_mailbox_flagged() throws Exception {
         Sent sent = campaign("odd", "held@odd.example.cz");

@@ -117,6 +117,49 @@ class BounceSystemTest {
     }
 
     @Test
+    void a_recipient_who_mails_the_list_unsubscribe_address_leaves_whether_the_mailbox_or_the_intake_endpoint_brings_it() throws Exception {
+        Stack stack = Stack.shared();
+        String p = "mailto" + UUID.randomUUID().toString().substring(0, 6);
+        long list = SystemApi.importedList("Mailto", p + "-", 3);
+        SystemApi.awaitFinal(SystemApi.startLaunch(SystemApi.textBulkAction("Leave by mail", "Hello."), list), Duration.ofSeconds(60));
+        Map<String, String> mailto = new java.util.HashMap<>();
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            for (jakarta.mail.internet.MimeMessage m : stack.smtp.received()) {
+                String to = m.getAllRecipients()[0].toString();
+                if (to.startsWith(p + "-")) {
+                    java.util.regex.Matcher entry = java.util.regex.Pattern.compile("<mailto:([^?>]+)\\?subject=unsubscribe>")
+                            .matcher(jakarta.mail.internet.MimeUtility.unfold(m.getHeader("List-Unsubscribe", null)));
+                    assertThat(entry.find()).as("the campaign message offers a mailto: entry").isTrue();
+                    mailto.put(to, entry.group(1));
+                }
+            }
+            return mailto.size() == 3;
+        });
+        String byMailbox = p + "-0@example.cz";
+        String byEndpoint = p + "-1@example.cz";
+        assertThat(mailto.get(byMailbox)).matches("bounces\\+unsubscribe-[0-9a-f]{36}@" + Stack.BOUNCE_DOMAIN.replace(".", "\\."));
+
+        stack.bounceMailbox.deliver(BounceCorpus.fixture("unsubscribe-gmail.eml", Map.of("recipient", byMailbox, "unsubscribeAddress",
+                mailto.get(byMailbox))));
+        given().contentType("message/rfc822").body(BounceCorpus.fixture("unsubscribe-piped.eml", Map.of("recipient", byEndpoint,
+                "unsubscribeAddress", mailto.get(byEndpoint)))).post("/api/v1/inbound-reports").then().statusCode(202);
+
+        for (String address : List.of(byMailbox, byEndpoint)) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(given().queryParam("email", address)
+                    .get("/api/v1/suppressions").then().statusCode(200).extract().jsonPath().getList("items", Map.class)).singleElement()
+                    .satisfies(s -> assertThat(s).containsEntry("reason", "UNSUBSCRIBED").containsEntry("source", "mailto")));
+        }
+        try (Connection c = stack.postgres.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT email, opted_out FROM contact WHERE email LIKE '" + p + "-%' ORDER BY email")) {
+            Map<String, Boolean> optedOut = new java.util.TreeMap<>();
+            while (rs.next()) {
+                optedOut.put(rs.getString(1), rs.getBoolean(2));
+            }
+            assertThat(optedOut).containsEntry(byMailbox, true).containsEntry(byEndpoint, true).containsEntry(p + "-2@example.cz", false);
+        }
+    }
+
+    @Test
     void bounces_in_the_mailbox_reach_deliveries_and_activities_and_a_poller_killed_mid_batch_applies_each_exactly_once()
             throws Exception {
         Stack stack = Stack.shared();

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * A returned message as received and, once mail-worker read it ({@code processedAt}), what it is: BOUNCE, DELAY,
- * COMPLAINT or UNCLASSIFIED, in which format, and each recipient it speaks of with the delivery it was linked to.
+ * COMPLAINT, UNSUBSCRIBE (a recipient's mail to a {@code mailto:} unsubscribe address) or UNCLASSIFIED, in which
+ * format, and each recipient it speaks of with the delivery it was linked to.
  */
 public record InboundReportView(long id, String source, OffsetDateTime receivedAt, OffsetDateTime processedAt, String kind, String format,
         List<Recipient> recipients) {

@@ -19,7 +19,8 @@ import javax.crypto.spec.SecretKeySpec;
  * one delivery and carries no address; without the key it can be neither forged nor guessed from another. The
  * first key signs, every configured key verifies, so a key can be rotated without breaking links in sent mail.
  * Configured as {@code id=secret,id2=secret2} (each secret at least 32 characters). The same keys sign the VERP return
- * paths of messages ({@link #signReturnPath}), under another label, so one token cannot stand for the other.
+ * paths of messages ({@link #signReturnPath}) and the {@code mailto:} unsubscribe addresses ({@link #signMailUnsubscribe}),
+ * each under its own label, so no token can stand for another kind.
  */
 public final class UnsubscribeTokens {
 
@@ -28,7 +29,11 @@ public final class UnsubscribeTokens {
     private static final int MAC_BYTES = 16;
     private static final int BODY_CHARS = 32; // 24 bytes in unpadded base64url
     private static final int MIN_SECRET = 32;
-    private static final int RETURN_PATH_MAC_BYTES = 10;
+    private static final int HEX_MAC_BYTES = 10;
+    /** The length of a return-path or {@code mailto:} token: 18 bytes in hex. */
+    public static final int HEX_TOKEN_CHARS = 2 * (8 + HEX_MAC_BYTES);
+    private static final String RETURN_PATH = "crm-return-path:v1:";
+    private static final String MAIL_UNSUBSCRIBE = "crm-mail-unsubscribe:v1:";
     private static final Pattern HEX = Pattern.compile("[0-9A-Fa-f]+");
 
     private final String signingKey;
@@ -96,30 +101,48 @@ public final class UnsubscribeTokens {
      * local part on the way back; every key is tried when it is read.
      */
     public String signReturnPath(long deliveryId) {
-        ByteBuffer body = ByteBuffer.allocate(8 + RETURN_PATH_MAC_BYTES).putLong(deliveryId);
-        body.put(returnPathMac(signingKey, deliveryId));
-        return HexFormat.of().formatHex(body.array());
+        return signHex(RETURN_PATH, deliveryId);
     }
 
     /** The delivery a return-path token names, when one of the keys signed it (any case); empty for anything else. */
     public OptionalLong verifyReturnPath(String token) {
-        if (token == null || token.length() != 2 * (8 + RETURN_PATH_MAC_BYTES) || !HEX.matcher(token).matches()) {
+        return verifyHex(RETURN_PATH, token);
+    }
+
+    /** The token of a delivery's {@code mailto:} unsubscribe address: as a return path's, under its own label. */
+    public String signMailUnsubscribe(long deliveryId) {
+        return signHex(MAIL_UNSUBSCRIBE, deliveryId);
+    }
+
+    /** The delivery a {@code mailto:} unsubscribe token names, when one of the keys signed it (any case); empty otherwise. */
+    public OptionalLong verifyMailUnsubscribe(String token) {
+        return verifyHex(MAIL_UNSUBSCRIBE, token);
+    }
+
+    private String signHex(String label, long deliveryId) {
+        ByteBuffer body = ByteBuffer.allocate(8 + HEX_MAC_BYTES).putLong(deliveryId);
+        body.put(hexMac(signingKey, label, deliveryId));
+        return HexFormat.of().formatHex(body.array());
+    }
+
+    private OptionalLong verifyHex(String label, String token) {
+        if (token == null || token.length() != HEX_TOKEN_CHARS || !HEX.matcher(token).matches()) {
             return OptionalLong.empty();
         }
         ByteBuffer buffer = ByteBuffer.wrap(HexFormat.of().parseHex(token.toLowerCase(java.util.Locale.ROOT)));
         long deliveryId = buffer.getLong();
-        byte[] given = new byte[RETURN_PATH_MAC_BYTES];
+        byte[] given = new byte[HEX_MAC_BYTES];
         buffer.get(given);
         for (String keyId : keys.keySet()) {
-            if (MessageDigest.isEqual(given, returnPathMac(keyId, deliveryId))) {
+            if (MessageDigest.isEqual(given, hexMac(keyId, label, deliveryId))) {
                 return OptionalLong.of(deliveryId);
             }
         }
         return OptionalLong.empty();
     }
 
-    private byte[] returnPathMac(String keyId, long deliveryId) {
-        return mac(keyId, "crm-return-path:v1:" + deliveryId, RETURN_PATH_MAC_BYTES);
+    private byte[] hexMac(String keyId, String label, long deliveryId) {
+        return mac(keyId, label + deliveryId, HEX_MAC_BYTES);
     }
 
     private byte[] mac(String keyId, long deliveryId) {

@@ -91,4 +91,31 @@ class UnsubscribeTokensTest {
         assertThatThrownBy(() -> UnsubscribeTokens.parse("bad id=" + "s".repeat(40))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> UnsubscribeTokens.parse(KEY_A + "," + KEY_A)).hasMessageContaining("twice");
     }
+
+    @Test
+    void return_path_and_mailto_tokens_are_hex_read_in_any_case_and_neither_stands_for_the_other_or_a_link() {
+        String path = tokens.signReturnPath(77);
+        String mailto = tokens.signMailUnsubscribe(77);
+        assertThat(path).matches("[0-9a-f]{" + UnsubscribeTokens.HEX_TOKEN_CHARS + "}");
+        assertThat(mailto).matches("[0-9a-f]{" + UnsubscribeTokens.HEX_TOKEN_CHARS + "}").isNotEqualTo(path);
+        assertThat(tokens.verifyReturnPath(path.toUpperCase())).hasValue(77);
+        assertThat(tokens.verifyMailUnsubscribe(mailto.toUpperCase())).hasValue(77);
+        assertThat(tokens.verifyReturnPath(mailto)).isEmpty();
+        assertThat(tokens.verifyMailUnsubscribe(path)).isEmpty();
+        assertThat(tokens.verify(mailto)).isEmpty();
+    }
+
+    @Test
+    void a_mailto_token_changed_in_any_place_or_signed_by_an_unknown_key_names_nothing() {
+        String mailto = tokens.signMailUnsubscribe(5);
+        for (int i = 0; i < mailto.length(); i++) {
+            char flipped = mailto.charAt(i) == '0' ? '1' : '0';
+            assertThat(tokens.verifyMailUnsubscribe(mailto.substring(0, i) + flipped + mailto.substring(i + 1))).as("position " + i).isEmpty();
+        }
+        assertThat(UnsubscribeTokens.parse(KEY_B).verifyMailUnsubscribe(mailto)).isEmpty();
+        assertThat(UnsubscribeTokens.parse(KEY_B + "," + KEY_A).verifyMailUnsubscribe(mailto)).as("a rotated-out key still reads").hasValue(5);
+        assertThat(tokens.verifyMailUnsubscribe(null)).isEmpty();
+        assertThat(tokens.verifyMailUnsubscribe(mailto + "0")).isEmpty();
+        assertThat(tokens.verifyMailUnsubscribe("z".repeat(UnsubscribeTokens.HEX_TOKEN_CHARS))).isEmpty();
+    }
 }

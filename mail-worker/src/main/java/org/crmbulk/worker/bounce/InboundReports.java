@@ -23,13 +23,17 @@ import jakarta.enterprise.context.ApplicationScoped;
  * transaction that links each recipient it names to its delivery (by the signed VERP return path, else by the returned
  * Message-ID) and applies what it says: the delivery's bounce or complaint, the launch's counters, the suppression of the
  * address (a hard bounce or a complaint at once, soft bounces after the configured number within the window), and the
- * launch's guardrail. A report is processed once, whichever intake brought it and however often.
+ * launch's guardrail. A recipient's message to the {@code mailto:} unsubscribe address of a campaign message arrives the
+ * same ways and is applied as a one-click unsubscribe is. A report is processed once, whichever intake brought it and
+ * however often.
  */
 @ApplicationScoped
 public class InboundReports {
 
     private static final Logger LOG = Logger.getLogger(InboundReports.class);
     public static final String SOURCE_IMAP = "IMAP";
+    /** The consent source of an unsubscribe request sent by mail (the links' are "one-click" and "unsubscribe page"). */
+    public static final String MAILTO = "mailto";
 
     private final Jdbc jdbc;
     private final ReturnPaths returnPaths;
@@ -108,6 +112,10 @@ public class InboundReports {
             ReportParser.Kind kind = ReportParser.Kind.valueOf(row.kind());
             return new Processed(id, kind, row.format(), 0, kind != ReportParser.Kind.UNCLASSIFIED);
         }
+        OptionalLong leaving = returnPaths.unsubscribeRequestIn(row.raw());
+        if (leaving.isPresent()) {
+            return unsubscribe(c, id, leaving.getAsLong());
+        }
         ReportParser.Report report = ReportParser.parse(row.raw());
         Delivery anchor = anchor(c, report);
         int linked = 0;
@@ -133,6 +141,33 @@ public class InboundReports {
             meters.counter("crm.bounces", "class", f.cls().name()).increment();
         }
         return new Processed(id, report.kind(), report.format(), linked, report.kind() != ReportParser.Kind.UNCLASSIFIED);
+    }
+
+    /**
+     * Applies a {@code mailto:} unsubscribe request as the one-click link does (all marketing mail; the contact opted out),
+     * then empties the stored message: the consent log keeps the act, not the person's mail.
+     */
+    private Processed unsubscribe(Connection c, long id, long deliveryId) throws SQLException {
+        List<Delivery> found = Jdbc.query(c, DELIVERY + " WHERE id = ?", InboundReports::delivery, deliveryId);
+        if (!found.isEmpty()) {
+            Delivery d = found.get(0);
+            suppress(c, d, "UNSUBSCRIBED", MAILTO);
+            if (d.contactId() != null && Jdbc.update(c, """
+                    UPDATE contact SET opted_out = true, opted_out_at = now(), opt_out_source = ?, updated_at = now()
+                    WHERE id = ? AND NOT opted_out""", MAILTO, d.contactId()) == 1) {
+                Jdbc.update(c, """
+                        INSERT INTO consent_event (contact_id, email, action, source, actor, launch_id, delivery_id)
+                        VALUES (?, lower(?), 'OPT_OUT', ?, 'mail-worker', ?, ?)""", d.contactId(), d.email(), MAILTO, d.launchId(), d.id());
+                Jdbc.update(c, "INSERT INTO outbox (topic, message_key, payload) VALUES (?, ?, ?)", consentTopic,
+                        ConsentEvents.key(d.contactId()), ConsentEvents.json("contact.unsubscribed", d.contactId(), null, d.launchId(), d.id(),
+                                null, MAILTO, java.time.Instant.now()));
+            }
+        }
+        Jdbc.update(c, "UPDATE inbound_report SET processed_at = now(), kind = 'UNSUBSCRIBE', format = ?, raw = ''::bytea WHERE id = ?", MAILTO,
+                id);
+        LOG.infof("report %d: an unsubscribe request by mail for delivery %d%s", id, deliveryId, found.isEmpty() ? " (gone)" : "");
+        meters.counter("crm.inbound.reports", "kind", ReportParser.Kind.UNSUBSCRIBE.name()).increment();
+        return new Processed(id, ReportParser.Kind.UNSUBSCRIBE, MAILTO, found.size(), true);
     }
 
     private record Delivery(long id, String email, String messageId, Long launchId, String workKind, long workId, Long contactId) {

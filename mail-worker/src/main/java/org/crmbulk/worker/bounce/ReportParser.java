@@ -36,7 +36,8 @@ import jakarta.mail.internet.MimeUtility;
  */
 public final class ReportParser {
 
-    public enum Kind { BOUNCE, DELAY, COMPLAINT, UNCLASSIFIED }
+    /** UNSUBSCRIBE: a recipient's message to a {@code mailto:} unsubscribe address, told apart by InboundReports, not parsed. */
+    public enum Kind { BOUNCE, DELAY, COMPLAINT, UNSUBSCRIBE, UNCLASSIFIED }
 
     public enum BounceClass { HARD, SOFT, DELAY, COMPLAINT }
 

@@ -8,6 +8,7 @@ import java.util.Optional;
 
 import org.crmbulk.contract.consent.OptOutFooter;
 import org.crmbulk.contract.consent.UnsubscribeLinks;
+import org.crmbulk.contract.consent.UnsubscribeMailto;
 import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.contract.template.MessageTemplates;
@@ -15,15 +16,18 @@ import org.crmbulk.contract.template.MessageTemplates;
 /**
  * A bulk action's content version, frozen by the launch or test send that took it, rendered for each
  * recipient's contact: a test send renders exactly as a launch does, so it shows what recipients get. A campaign
- * message carries its unsubscribe link in the headers (RFC 2369, RFC 8058), as {@code {unsubscribeUrl}} and, where
+ * message carries its unsubscribe link in the headers (RFC 2369, RFC 8058; with a {@code mailto:} entry beside it), as {@code {unsubscribeUrl}} and, where
  * a part does not show it, in a footer; and its List-Id (RFC 2919).
  */
 public record TemplateContent(long versionId, String from, String fromName, String replyTo, String subjectTemplate,
         String textTemplate, String htmlTemplate, List<MimeBodies.Attachment> attachments, Optional<ActivityRule> activity,
         MailMetrics.Mode mode, Optional<Campaign> campaign) implements MailContent {
 
-    /** What makes a message a campaign's: its links to leave, and the list it belongs to ({@code "name" <id.domain>}). */
-    public record Campaign(UnsubscribeLinks links, String listId) {
+    /**
+     * What makes a message a campaign's: its links to leave (the {@code mailto:} one where a bounce domain receives it), and
+     * the list it belongs to ({@code "name" <id.domain>}).
+     */
+    public record Campaign(UnsubscribeLinks links, UnsubscribeMailto mailto, String listId) {
     }
 
     @Override
@@ -66,7 +70,8 @@ public record TemplateContent(long versionId, String from, String fromName, Stri
             text = OptOutFooter.text(text, url, czech);
             html = html == null ? null : OptOutFooter.html(html, url, czech);
             headers = new LinkedHashMap<>();
-            headers.put("List-Unsubscribe", "<" + url + ">");
+            String mailto = campaign.get().mailto().address(d.id());
+            headers.put("List-Unsubscribe", mailto == null ? "<" + url + ">" : "<" + url + ">,\r\n <mailto:" + mailto + "?subject=unsubscribe>");
             headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
             headers.put("List-Id", campaign.get().listId());
         }

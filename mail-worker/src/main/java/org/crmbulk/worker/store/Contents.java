@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.crmbulk.contract.activity.DeliveryMode;
 import org.crmbulk.contract.consent.UnsubscribeLinks;
+import org.crmbulk.contract.consent.UnsubscribeMailto;
 import org.crmbulk.contract.consent.UnsubscribeTokens;
 import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.worker.config.ConsentConfig;
@@ -37,8 +38,10 @@ public class Contents {
 
     private final DeliveryConfig config;
     private final UnsubscribeLinks links;
+    private final UnsubscribeMailto mailto;
 
-    public Contents(DeliveryConfig config, ConsentConfig consent, UnsubscribeTokens tokens) {
+    public Contents(DeliveryConfig config, ConsentConfig consent, UnsubscribeTokens tokens, UnsubscribeMailto mailto) {
+        this.mailto = mailto;
         this.config = config;
         this.links = new UnsubscribeLinks(consent.publicBaseUrl(), tokens);
     }
@@ -73,7 +76,7 @@ public class Contents {
                             r.getObject("activity_owner_id", Long.class)))
                     : Optional.empty();
             String from = r.getString("from_address");
-            TemplateContent.Campaign campaign = new TemplateContent.Campaign(links,
+            TemplateContent.Campaign campaign = new TemplateContent.Campaign(links, mailto,
                     listId(r.getLong("bulk_action_id"), r.getString("action_name"), from));
             return Optional.of(new TemplateContent(versionId, from, r.getString("from_name"),
                     r.getString("reply_to"), r.getString("subject_template"), r.getString("text_template"), r.getString("html_template"),

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.crmbulk.contract.consent.UnsubscribeLinks;
+import org.crmbulk.contract.consent.UnsubscribeMailto;
 import org.crmbulk.contract.consent.UnsubscribeTokens;
 import org.crmbulk.contract.mime.MailMessage;
 import org.crmbulk.contract.template.MessageTemplates;
@@ -16,13 +17,19 @@ import org.junit.jupiter.api.Test;
 /** What makes a message a campaign's: the links to leave in its headers and, where a part lacks it, in a footer. */
 class CampaignMessageTest {
 
-    private static final UnsubscribeLinks LINKS = new UnsubscribeLinks("https://mail.example.cz/",
-            UnsubscribeTokens.parse("k1=" + "z".repeat(40)));
-    private static final TemplateContent.Campaign CAMPAIGN = new TemplateContent.Campaign(LINKS, "\"Spring\" <ba7.example.cz>");
+    private static final UnsubscribeTokens TOKENS = UnsubscribeTokens.parse("k1=" + "z".repeat(40));
+    private static final UnsubscribeLinks LINKS = new UnsubscribeLinks("https://mail.example.cz/", TOKENS);
+    private static final TemplateContent.Campaign CAMPAIGN = new TemplateContent.Campaign(LINKS, new UnsubscribeMailto("bounces", null, TOKENS),
+            "\"Spring\" <ba7.example.cz>");
+    private static final UnsubscribeMailto MAILTO = new UnsubscribeMailto("bounces", "bounces.example.cz", TOKENS);
 
     private static TemplateContent content(String text, String html) {
+        return content(text, html, CAMPAIGN);
+    }
+
+    private static TemplateContent content(String text, String html, TemplateContent.Campaign campaign) {
         return new TemplateContent(1, "news@example.cz", null, null, "Hi", text, html, List.of(), Optional.empty(),
-                MailMetrics.Mode.LAUNCH, Optional.of(CAMPAIGN));
+                MailMetrics.Mode.LAUNCH, Optional.of(campaign));
     }
 
     private static ClaimedDelivery delivery(long id, String language, String stopReason) {
@@ -43,6 +50,27 @@ class CampaignMessageTest {
                 Map.entry("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"), Map.entry("List-Id", "\"Spring\" <ba7.example.cz>"));
         assertThat(m.text()).startsWith("Hello Eva").endsWith("Unsubscribe: " + url + "\n");
         assertThat(compose(content("x", null), delivery(42, "en", null)).headers().get("List-Unsubscribe")).isEqualTo("<" + LINKS.url(42) + ">");
+    }
+
+    @Test
+    void with_a_bounce_domain_the_list_unsubscribe_header_also_offers_a_signed_mailto_address_of_that_delivery() throws Exception {
+        TemplateContent content = content("x", null, new TemplateContent.Campaign(LINKS, MAILTO, "<ba7.example.cz>"));
+        MailMessage m = compose(content, delivery(41, "en", null));
+
+        String mailto = MAILTO.address(41);
+        assertThat(mailto).matches("bounces\\+unsubscribe-[0-9a-f]{36}@bounces\\.example\\.cz").hasSizeLessThanOrEqualTo(64 + 1 + 18);
+        assertThat(m.headers().get("List-Unsubscribe")).isEqualTo("<" + LINKS.url(41) + ">,\r\n <mailto:" + mailto + "?subject=unsubscribe>");
+        assertThat(MAILTO.deliveryIn("To: <" + mailto.toUpperCase(java.util.Locale.ROOT) + ">")).as("mail servers may change the case")
+                .hasValue(41);
+        assertThat(MAILTO.deliveryIn(mailto.replace("bounces.example.cz", "bounces.example.cz.evil.example"))).isEmpty();
+        assertThat(MAILTO.address(42)).isNotEqualTo(mailto);
+        // The header as the wire carries it, read back by Jakarta Mail: two entries, the one-click link first.
+        jakarta.mail.internet.MimeMessage wire = m.toMimeMessage(jakarta.mail.Session.getInstance(new java.util.Properties()));
+        var out = new java.io.ByteArrayOutputStream();
+        wire.writeTo(out);
+        var read = new jakarta.mail.internet.MimeMessage(null, new java.io.ByteArrayInputStream(out.toByteArray()));
+        assertThat(jakarta.mail.internet.MimeUtility.unfold(read.getHeader("List-Unsubscribe", null)))
+                .isEqualTo("<" + LINKS.url(41) + ">, <mailto:" + mailto + "?subject=unsubscribe>");
     }
 
     @Test

@@ -43,7 +43,8 @@ class DkimSigningTest {
     }
 
     private static byte[] composed(String from, List<MimeBodies.Attachment> attachments) throws Exception {
-        Map<String, String> headers = Map.of("List-Unsubscribe", "<https://crm.example.cz/u/k1.AAAA>",
+        Map<String, String> headers = Map.of("List-Unsubscribe", // folded, as TemplateContent writes it with a mailto: entry
+                "<https://crm.example.cz/u/k1.AAAA>,\r\n <mailto:bounces+unsubscribe-00000000000000070123456789abcdef0123@bounces.example.cz?subject=unsubscribe>",
                 "List-Unsubscribe-Post", "List-Unsubscribe=One-Click", "List-Id", "=?UTF-8?Q?Jarn=C3=AD_akce?= <ba7.example.cz>"); // as Contents.listId writes it
         MailMessage mail = new MailMessage(new MailMessage.Mailbox(from, "Obchod Žluťoučký"), "reply@example.cz",
                 List.of(new MailMessage.Mailbox("jana.novakova@example.org", "Jana Nováková")), List.of(MailMessage.Mailbox.of("cc@example.org")),
