@@ -90,6 +90,39 @@ class BounceSystemTest {
     }
 
     @Test
+    void every_report_of_the_corpus_handed_in_over_http_is_read_by_the_running_worker_as_the_corpus_says() throws Exception {
+        Stack.shared();
+        String p = "corpus" + UUID.randomUUID().toString().substring(0, 6);
+        String unsigned = "bounces+" + "0".repeat(36) + "@" + Stack.BOUNCE_DOMAIN; // names no delivery: read, linked to none
+        Map<String, String> reports = new java.util.LinkedHashMap<>();
+        List<BounceCorpus.Expected> expected = new ArrayList<>(BounceCorpus.expected());
+        expected.add(new BounceCorpus.Expected("autoreply.eml", "UNCLASSIFIED", null, null, null));
+        expected.add(new BounceCorpus.Expected("unknown-format.eml", "UNCLASSIFIED", null, null, null));
+        for (BounceCorpus.Expected e : expected) {
+            byte[] raw = BounceCorpus.fixture(e.file(), p + "-" + e.file().replace(".eml", "") + "@example.org", unsigned,
+                    "<" + p + "@elsewhere.example>");
+            reports.put(e.file(), given().contentType("message/rfc822").body(raw).post("/api/v1/inbound-reports").then().statusCode(202)
+                    .extract().header("Location"));
+        }
+        for (BounceCorpus.Expected e : expected) {
+            JsonPath read = await().atMost(Duration.ofSeconds(30)).until(() -> given().get(reports.get(e.file())).then().statusCode(200)
+                    .extract().jsonPath(), r -> r.getString("processedAt") != null);
+            assertThat(read.getString("kind")).as(e.file()).isEqualTo(e.kind());
+            if (e.cls() == null) {
+                assertThat(read.getList("recipients")).as(e.file() + ": nothing guessed").isEmpty();
+                continue;
+            }
+            assertThat(read.getString("format")).as(e.file()).isEqualTo(e.format());
+            assertThat(read.getList("recipients", Map.class)).as(e.file()).singleElement().satisfies(r -> {
+                assertThat(r.get("address")).isEqualTo(p + "-" + e.file().replace(".eml", "") + "@example.org");
+                assertThat(r.get("bounceClass")).isEqualTo(e.cls());
+                assertThat(r.get("status")).isEqualTo(e.status());
+                assertThat(r.get("deliveryId")).isNull();
+            });
+        }
+    }
+
+    @Test
     void every_kind_of_mail_goes_out_with_a_return_path_of_its_own_on_the_bounce_domain() throws Exception {
         Stack stack = Stack.shared();
         String p = "verp" + UUID.randomUUID().toString().substring(0, 6);

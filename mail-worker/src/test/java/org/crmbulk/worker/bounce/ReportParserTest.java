@@ -11,6 +11,7 @@ import org.crmbulk.worker.bounce.ReportParser.Kind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each returned message of the corpus (test-support's resources/bounces) read as what it is, in the format it is in. */
 class ReportParserTest {
@@ -23,37 +24,22 @@ class ReportParserTest {
         return ReportParser.parse(BounceCorpus.fixture(name, RECIPIENT, RETURN_PATH, MESSAGE_ID));
     }
 
-    @ParameterizedTest(name = "{0}: {1} {3} {4}")
-    @CsvSource(nullValues = "-", textBlock = """
-            postfix-dsn.eml,                BOUNCE,    rfc3464,       HARD,      5.1.1
-            postfix-delayed.eml,            DELAY,     rfc3464,       DELAY,     4.4.1
-            gmail-dsn.eml,                  BOUNCE,    rfc3464,       HARD,      5.1.1
-            gmail-dmarc-block.eml,          BOUNCE,    rfc3464,       SOFT,      5.7.26
-            office365-dsn.eml,              BOUNCE,    rfc3464,       HARD,      5.1.10
-            exchange2010-mailbox-full.eml,  BOUNCE,    rfc3464,       SOFT,      5.2.2
-            exchange2003-text.eml,          BOUNCE,    exchange,      HARD,      5.1.1
-            exim.eml,                       BOUNCE,    exim,          HARD,      5.1.1
-            exim-ip-blocked.eml,            BOUNCE,    exim,          SOFT,      5.7.1
-            qmail.eml,                      BOUNCE,    qmail,         HARD,      5.1.1
-            yahoo.eml,                      BOUNCE,    yahoo,         HARD,      -
-            sendmail-dsn.eml,               BOUNCE,    rfc3464,       SOFT,      4.4.7
-            domino.eml,                     BOUNCE,    domino,        HARD,      -
-            groupwise.eml,                  BOUNCE,    groupwise,     HARD,      -
-            mdaemon.eml,                    BOUNCE,    mdaemon,       HARD,      -
-            amazon-ses-dsn.eml,             BOUNCE,    rfc3464,       HARD,      5.0.0
-            arf-yahoo.eml,                  COMPLAINT, rfc5965,       COMPLAINT, -
-            """)
-    void each_format_is_read_with_its_class_status_and_recipient(String file, Kind kind, String format, BounceClass cls, String status)
-            throws IOException {
-        ReportParser.Report report = parse(file);
+    static java.util.stream.Stream<BounceCorpus.Expected> corpus() {
+        return BounceCorpus.expected().stream();
+    }
 
-        assertThat(report.kind()).isEqualTo(kind);
-        assertThat(report.format()).isEqualTo(format);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("corpus")
+    void each_format_is_read_with_its_class_status_and_recipient(BounceCorpus.Expected expected) throws IOException {
+        ReportParser.Report report = parse(expected.file());
+
+        assertThat(report.kind()).isEqualTo(Kind.valueOf(expected.kind()));
+        assertThat(report.format()).isEqualTo(expected.format());
         assertThat(report.findings()).as("one recipient, the one that failed").hasSize(1);
         ReportParser.Finding f = report.findings().get(0);
         assertThat(f.address()).isEqualTo(RECIPIENT);
-        assertThat(f.cls()).isEqualTo(cls);
-        assertThat(f.status()).isEqualTo(status);
+        assertThat(f.cls()).isEqualTo(BounceClass.valueOf(expected.cls()));
+        assertThat(f.status()).isEqualTo(expected.status());
         assertThat(report.text()).as("the return path is in the text it is looked for in").contains(RETURN_PATH);
     }
 
