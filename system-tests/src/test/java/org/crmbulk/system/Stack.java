@@ -77,6 +77,8 @@ final class Stack implements AutoCloseable {
     final String bounceMailboxPassword = Secrets.used("imap-" + java.util.UUID.randomUUID());
     final TestImap bounceMailbox = TestImap.start(bounceMailboxPassword);
     static final String BOUNCE_DOMAIN = "bounces.system-test.example";
+    /** The port of the page that embeds the web components from another origin (http://localhost:port; the API is 127.0.0.1). */
+    static final int UI_HOST_PORT = freePort();
     ServiceProcess api;
     private final java.util.List<ServiceProcess> processes = new java.util.ArrayList<>();
 
@@ -173,6 +175,7 @@ final class Stack implements AutoCloseable {
         env.put("CRM_UNSUBSCRIBE_KEYS", unsubscribeKeys);
         env.put("CRM_ERASURE_KEY", erasureKey);
         env.put("CRM_WEBHOOKS_ALLOWED_NETWORKS", "127.0.0.1"); // the tests' webhook receiver; nothing else private
+        env.put("CRM_UI_ALLOWED_ORIGINS", "http://localhost:" + UI_HOST_PORT);
         if (api != null) {
             env.put("CRM_PUBLIC_BASE_URL", api.baseUrl()); // the links in the catcher's mail reach this run's api-service
         }
@@ -187,6 +190,14 @@ final class Stack implements AutoCloseable {
         quietly(bounceMailbox::close);
         quietly(kafka::close);
         quietly(postgres::close);
+    }
+
+    private static int freePort() {
+        try {
+            return ServiceProcess.freePort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static void quietly(Runnable stop) {
