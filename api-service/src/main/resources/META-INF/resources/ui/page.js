@@ -1,4 +1,4 @@
-// The standalone page: the four components together. The token comes from the URL's fragment (#token=…&lang=cs&launch=42,
+// The standalone page: the four components together. The token comes from the URL's fragment (#token=…&lang=cs&launch=42&view=history,
 // never sent to a server; removed from the address bar at once) or the form, and is kept in memory only.
 import './crm-ui.js';
 
@@ -35,12 +35,15 @@ document.getElementById('sign-in').addEventListener('submit', e => {
 });
 document.getElementById('lang').addEventListener('change', e => useLanguage(e.target.value));
 
-for (const button of document.querySelectorAll('nav button')) {
-  button.addEventListener('click', () => {
-    for (const b of document.querySelectorAll('nav button')) b.setAttribute('aria-pressed', String(b === button));
-    for (const panel of document.querySelectorAll('[data-panel]')) panel.hidden = panel.id !== button.dataset.view;
-  });
+function show(view) {
+  for (const b of document.querySelectorAll('nav button')) b.setAttribute('aria-pressed', String(b.dataset.view === view));
+  for (const panel of document.querySelectorAll('[data-panel]')) panel.hidden = panel.id !== view;
 }
+
+for (const button of document.querySelectorAll('nav button')) {
+  button.addEventListener('click', () => show(button.dataset.view));
+}
+if (['launch', 'history', 'activity'].includes(fragment.get('view'))) show(fragment.get('view'));
 
 document.addEventListener('crm-launched', e => {
   document.querySelector('crm-launch-progress').setAttribute('launch-id', e.detail.id);

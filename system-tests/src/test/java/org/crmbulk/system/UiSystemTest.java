@@ -21,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.SearchContext;
 import org.openqa.selenium.WebDriver;
@@ -177,6 +178,40 @@ class UiSystemTest {
         screenshot("launch-form-and-progress");
         assertNoSeriousViolation("the progress view");
         assertThat(launchesOf(action)).as("three clicks, one launch").isEqualTo(1);
+    }
+
+    @Test
+    void the_form_is_used_with_the_keyboard_alone_from_the_top_of_the_page() throws Exception {
+        String p = "uik" + UUID.randomUUID().toString().substring(0, 6);
+        long list = SystemApi.importedList("UI keys " + p, p + "-", 2);
+        long action = SystemApi.textBulkAction("Keys " + p, "Hello.");
+        open("token=" + manager());
+        SearchContext form = shadowOf("crm-launch-form");
+        in(form, "#action");
+
+        tabTo("crm-launch-form", "action");
+        new Actions(browser).sendKeys(Keys.END).perform(); // the newest action is the last option
+        assertThat(new Select(form.findElement(By.cssSelector("#action"))).getFirstSelectedOption().getAttribute("value")).isEqualTo(String.valueOf(action));
+        tabTo("crm-launch-form", "list-" + list);
+        new Actions(browser).sendKeys(Keys.SPACE).perform();
+        tabTo("crm-launch-form", "launch");
+        new Actions(browser).sendKeys(Keys.ENTER).perform();
+
+        awaitStatus(shadowOf("crm-launch-progress"), "COMPLETED");
+        assertThat(launchesOf(action)).isEqualTo(1);
+    }
+
+    /** Presses Tab until the element with this ID inside the component has the focus (at most 60 times). */
+    private static void tabTo(String component, String id) {
+        JavascriptExecutor js = browser;
+        for (int i = 0; i < 60; i++) {
+            Object focused = js.executeScript("return document.querySelector(arguments[0]).shadowRoot.activeElement?.id", component);
+            if (id.equals(focused)) {
+                return;
+            }
+            new Actions(browser).sendKeys(Keys.TAB).perform();
+        }
+        throw new AssertionError(id + " of " + component + " is not reached with the Tab key");
     }
 
     @Test
