@@ -62,6 +62,7 @@ public class CampaignBench {
 
         long subscription = WEBHOOK_RECEIVER == null ? 0 : subscribe();
 
+        double[] cpu0 = {cpuSeconds(apiRss.pid), cpuSeconds(workerRss.pid), postgresCpuSeconds()};
         long t0 = System.nanoTime();
         String accepted = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list
                 + "],\"launchedByUserId\":" + launchUser + "}", 202);
@@ -72,6 +73,7 @@ public class CampaignBench {
             status = field(get("/api/v1/launches/" + launchId), "status");
         } while (!status.startsWith("COMPLETED") && !status.equals("CANCELLED") && !status.equals("PAUSED"));
         double seconds = (System.nanoTime() - t0) / 1e9;
+        double[] cpu = {cpuSeconds(apiRss.pid) - cpu0[0], cpuSeconds(workerRss.pid) - cpu0[1], postgresCpuSeconds() - cpu0[2]};
 
         double firstDelivery;
         double recordSpan;
@@ -92,6 +94,9 @@ public class CampaignBench {
         System.out.printf("  end to end (accepted -> last delivery recorded): %.1f s, %.0f messages/s = %.1f%% of the ceiling%n",
                 recordSpan, sent / recordSpan, 100 * (sent / recordSpan) / ceiling);
         System.out.printf("  time to first delivery: %.2f s; wall time to COMPLETED seen over HTTP: %.1f s%n", firstDelivery, seconds);
+        System.out.printf("  CPU from acceptance to COMPLETED: mail-worker %.1f s (%.2f ms/message), PostgreSQL %.1f s (%.2f ms/message), "
+                + "api-service %.1f s; the machine has %d cores%n", cpu[1], 1000 * cpu[1] / sent, cpu[2], 1000 * cpu[2] / sent, cpu[0],
+                Runtime.getRuntime().availableProcessors());
         long deliveryEvents = events(jdbc, user, password, launchId);
         String webhookProblem = subscription == 0 ? null : webhooks(jdbc, user, password, launchId, subscription);
 
@@ -320,6 +325,36 @@ public class CampaignBench {
 
     static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    /** User and system CPU time a process has used so far (/proc/PID/stat, in clock ticks of 1/100 s). */
+    static double cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0; // utime, stime: fields 14 and 15
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /** The CPU time of every PostgreSQL process on the machine (its backends come and go; the live ones are counted). */
+    static double postgresCpuSeconds() {
+        double total = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(d -> d.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    if (Files.readString(p.resolve("stat")).contains("(postgres)")) {
+                        total += cpuSeconds(Long.parseLong(p.getFileName().toString()));
+                    }
+                } catch (java.io.IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        } catch (java.io.IOException e) {
+            return 0;
+        }
+        return total;
     }
 
     /** Peak resident set size of a process (the kernel's VmHWM), sampled. */

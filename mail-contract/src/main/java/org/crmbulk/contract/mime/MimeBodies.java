@@ -110,12 +110,8 @@ public final class MimeBodies {
         MimeMultipart alternative = null;
         if (html != null) {
             alternative = new MimeMultipart("alternative");
-            MimeBodyPart plain = new MimeBodyPart();
-            plain.setText(text, "UTF-8");
-            MimeBodyPart rich = new MimeBodyPart();
-            rich.setText(html, "UTF-8", "html");
-            alternative.addBodyPart(plain);
-            alternative.addBodyPart(rich);
+            alternative.addBodyPart(TextParts.part(text, "plain"));
+            alternative.addBodyPart(TextParts.part(html, "html"));
         }
         if (attachments.isEmpty()) {
             if (alternative == null) {
@@ -125,10 +121,11 @@ public final class MimeBodies {
             }
             return;
         }
-        MimeBodyPart body = new MimeBodyPart();
+        MimeBodyPart body;
         if (alternative == null) {
-            body.setText(text, "UTF-8");
+            body = TextParts.part(text, "plain");
         } else {
+            body = new MimeBodyPart();
             body.setContent(alternative);
         }
         MimeMultipart mixed = new MimeMultipart("mixed");
