@@ -61,12 +61,16 @@ public class CampaignBench {
         long launchUser = number(post("/api/v1/users", "{\"email\":\"launcher@bench.example.cz\"}", 201), "id");
 
         long subscription = WEBHOOK_RECEIVER == null ? 0 : subscribe();
+        long small = importedList("accept-1k", "k", 1_000);
+        warmUp(actionId, small, launchUser);
 
         double[] cpu0 = {cpuSeconds(apiRss.pid), cpuSeconds(workerRss.pid), postgresCpuSeconds()};
         long t0 = System.nanoTime();
         String accepted = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list
                 + "],\"launchedByUserId\":" + launchUser + "}", 202);
         long launchId = number(accepted, "id");
+        DuringCampaign during = new DuringCampaign(actionId, small, launchUser);
+        during.start();
         String status;
         do {
             Thread.sleep(200);
@@ -74,6 +78,7 @@ public class CampaignBench {
         } while (!status.startsWith("COMPLETED") && !status.equals("CANCELLED") && !status.equals("PAUSED"));
         double seconds = (System.nanoTime() - t0) / 1e9;
         double[] cpu = {cpuSeconds(apiRss.pid) - cpu0[0], cpuSeconds(workerRss.pid) - cpu0[1], postgresCpuSeconds() - cpu0[2]};
+        double[] busy = during.finish();
 
         double firstDelivery;
         double recordSpan;
@@ -100,12 +105,13 @@ public class CampaignBench {
         long deliveryEvents = events(jdbc, user, password, launchId);
         String webhookProblem = subscription == 0 ? null : webhooks(jdbc, user, password, launchId, subscription);
 
-        long small = importedList("accept-1k", "k", 1_000);
         long big = n >= 1_000_000 ? list : importedList("accept-1M", "m", 1_000_000);
         double[] p1k = acceptance(actionId, small, launchUser);
         double[] p1m = acceptance(actionId, big, launchUser);
         System.out.printf("  launch acceptance: list of 1,000 p50 %.1f ms p99 %.1f ms; list of 1,000,000 p50 %.1f ms p99 %.1f ms%n",
                 p1k[0], p1k[1], p1m[0], p1m[1]);
+        System.out.printf("  launch acceptance during the campaign (list of 1,000, %d launches at %d/s while it sent): p50 %.1f ms p99 %.1f ms%n",
+                (int) busy[2], DuringCampaign.PER_SECOND, busy[0], busy[1]);
 
         boolean countersEqual = number(launch, "sent") == sent && number(launch, "total") == rows;
         String rowProblem = everyDeliveryRow(jdbc, user, password, launchId, n);
@@ -235,6 +241,75 @@ public class CampaignBench {
      * Launches scheduled a day ahead (nothing is sent), then cancelled: p50 and p99 of the POST, one at a time,
      * over 1,000 requests (so the p99 is the 10th slowest, not one outlier) after 200 that warm the JIT up.
      */
+    /** A scheduled launch of the list (tomorrow: it sends nothing), its acceptance time in ms; its ID into ids. */
+    static double acceptOne(long actionId, long list, long launchUser, List<Long> ids) throws Exception {
+        String at = OffsetDateTime.now().plusDays(1).toString();
+        long t0 = System.nanoTime();
+        String r = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list + "],\"scheduledAt\":\"" + at
+                + "\",\"launchedByUserId\":" + launchUser + "}", 202);
+        double ms = (System.nanoTime() - t0) / 1e6;
+        ids.add(number(r, "id"));
+        return ms;
+    }
+
+    static void warmUp(long actionId, long list, long launchUser) throws Exception {
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            acceptOne(actionId, list, launchUser, ids);
+        }
+        for (long id : ids) {
+            post("/api/v1/launches/" + id + "/cancel", "", 200);
+        }
+    }
+
+    /** An ERP launching while the campaign sends: a launch every 1/PER_SECOND s, each one's acceptance time recorded. */
+    static final class DuringCampaign extends Thread {
+        static final int PER_SECOND = 5;
+        private final long actionId, list, launchUser;
+        private final List<Double> times = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final List<Long> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        private volatile boolean stop;
+        private volatile Exception failure;
+
+        DuringCampaign(long actionId, long list, long launchUser) {
+            this.actionId = actionId;
+            this.list = list;
+            this.launchUser = launchUser;
+            setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            long next = System.nanoTime();
+            try {
+                while (!stop) {
+                    times.add(acceptOne(actionId, list, launchUser, ids));
+                    next += 1_000_000_000L / PER_SECOND;
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
+            } catch (Exception e) {
+                failure = e;
+            }
+        }
+
+        /** Stops it, cancels its launches; p50, p99 and how many. */
+        double[] finish() throws Exception {
+            stop = true;
+            join();
+            if (failure != null) {
+                throw failure;
+            }
+            for (long id : ids) {
+                post("/api/v1/launches/" + id + "/cancel", "", 200);
+            }
+            double[] t = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return t.length == 0 ? new double[] {0, 0, 0} : new double[] {t[t.length / 2], t[(int) Math.ceil(t.length * 0.99) - 1], t.length};
+        }
+    }
+
     static double[] acceptance(long actionId, long list, long launchUser) throws Exception {
         int warmUp = 200;
         double[] t = new double[1_000];
