@@ -390,6 +390,7 @@ class CrmLaunchProgress extends CrmElement {
         ${error ? `<p class="error" role="alert">${esc(error)}</p>` : `<p class="note" role="status">${esc(note)}</p>`}</section>`);
       return;
     }
+    const focused = this.shadowRoot.activeElement?.id; // each event redraws: a keyboard user keeps their place
     const c = l.counters;
     const done = c.total ? Math.round(((c.total - c.pending) * 100) / c.total) : 0;
     const final = FINAL.has(l.status);
@@ -414,6 +415,7 @@ class CrmLaunchProgress extends CrmElement {
     for (const verb of ['pause', 'resume', 'cancel']) {
       this.$(`#${verb}`)?.addEventListener('click', () => this.act(verb));
     }
+    if (focused) this.$(`#${focused}`)?.focus();
   }
 
   async act(verb) {

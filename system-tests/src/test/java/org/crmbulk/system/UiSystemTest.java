@@ -116,6 +116,14 @@ class UiSystemTest {
         });
     }
 
+    /** Clicks the element, found again if a redraw (a progress event) replaced it meanwhile. */
+    private static void click(SearchContext root, String css) {
+        until(b -> {
+            root.findElement(By.cssSelector(css)).click();
+            return true;
+        });
+    }
+
     private static void screenshot(String name) throws IOException {
         Files.write(SHOTS.resolve(name + ".png"), browser.getScreenshotAs(OutputType.BYTES));
     }
@@ -220,10 +228,10 @@ class UiSystemTest {
             long id = waitingLaunch("uip", 3); // no worker: the launch waits, queued, for as long as the test needs
             open("token=" + manager() + "&launch=" + id);
             SearchContext progress = shadowOf("crm-launch-progress");
-            in(progress, "#pause").click();
+            click(progress, "#pause");
             awaitStatus(progress, "PAUSED");
             screenshot("progress-paused");
-            in(progress, "#resume").click();
+            click(progress, "#resume");
             until(b -> !"PAUSED".equals(status(progress)));
         } finally {
             stack.restoreWorker();
