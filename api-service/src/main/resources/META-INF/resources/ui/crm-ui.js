@@ -31,6 +31,11 @@ const STRINGS = {
       SCHEDULED: 'Scheduled', QUEUED: 'Queued', RUNNING: 'Running', PAUSED: 'Paused', COMPLETED: 'Completed',
       COMPLETED_WITH_ERRORS: 'Completed with errors', CANCELLED: 'Cancelled',
     },
+    // Deliveries' and mail jobs' statuses (one table: the names they share mean the same).
+    outcomes: {
+      PENDING: 'Pending', SENDING: 'Sending', SENT: 'Sent', FAILED: 'Failed', SKIPPED: 'Skipped', CANCELLED: 'Cancelled',
+      DRAFTED: 'Drafted', QUEUED: 'Queued', DONE: 'Done', DONE_WITH_ERRORS: 'Done with errors',
+    },
   },
   cs: {
     action: 'Hromadná akce', chooseAction: 'Vyberte hromadnou akci', lists: 'Marketingové seznamy', members: n => `${n} členů`,
@@ -58,6 +63,10 @@ const STRINGS = {
     statuses: {
       SCHEDULED: 'Naplánováno', QUEUED: 'Ve frontě', RUNNING: 'Běží', PAUSED: 'Pozastaveno', COMPLETED: 'Dokončeno',
       COMPLETED_WITH_ERRORS: 'Dokončeno s chybami', CANCELLED: 'Zrušeno',
+    },
+    outcomes: {
+      PENDING: 'Čeká', SENDING: 'Odesílá se', SENT: 'Odesláno', FAILED: 'Selhalo', SKIPPED: 'Přeskočeno', CANCELLED: 'Zrušeno',
+      DRAFTED: 'Koncept', QUEUED: 'Ve frontě', DONE: 'Hotovo', DONE_WITH_ERRORS: 'Hotovo s chybami',
     },
   },
 };
@@ -526,7 +535,7 @@ class CrmLaunchHistory extends CrmElement {
     const page = await this.api(`/api/v1/launches/${this._launchId}/deliveries?${q}`);
     const s = this.strings;
     this.$('#deliveries tbody').insertAdjacentHTML('beforeend', page.items.map(d => `<tr>
-      <td>${esc(d.email)}</td><td>${esc(d.status)}</td><td>${d.attempts}</td><td>${esc(d.lastReply)}</td>
+      <td>${esc(d.email)}</td><td data-status="${esc(d.status)}">${esc(s.outcomes[d.status] || d.status)}</td><td>${d.attempts}</td><td>${esc(d.lastReply)}</td>
       <td>${esc([d.bounce, d.bounceDiagnostic, d.complainedAt ? s.complained : ''].filter(Boolean).join(' '))}</td></tr>`).join(''));
     this._after = page.nextAfter;
     this.$('#more-deliveries').hidden = !page.nextAfter;
@@ -597,8 +606,9 @@ class CrmActivityMail extends CrmElement {
   async log() {
     const s = this.strings;
     const jobs = await this.api(`/api/v1/activities/${this.getAttribute('activity-id')}/mail-jobs`);
-    this.$('#log tbody').innerHTML = jobs.map(j => `<tr><td>${j.id}</td><td>${esc(s.tasks[j.taskId] || j.taskId)}</td><td>${esc(j.mode)}</td>
-      <td>${esc(j.status)}</td><td>${esc((j.recipients || []).map(r => `${r.email} (${r.status})`).join(', '))}</td></tr>`).join('');
+    this.$('#log tbody').innerHTML = jobs.map(j => `<tr><td>${j.id}</td><td>${esc(s.tasks[j.taskId] || j.taskId)}</td><td>${esc(s.modes[j.mode] || j.mode)}</td>
+      <td>${esc(s.outcomes[j.status] || j.status)}</td>
+      <td>${esc((j.recipients || []).map(r => `${r.email} (${s.outcomes[r.status] || r.status})`).join(', '))}</td></tr>`).join('');
   }
 }
 

@@ -276,8 +276,9 @@ class UiSystemTest {
         until(b -> history.findElements(By.cssSelector("#deliveries tbody tr")).size() == 4);
         assertThat(in(history, "#content-subject").getText()).isEqualTo("History " + p);
         assertThat(in(history, "#content-text").getText()).isEqualTo("Text of " + p + ".");
-        assertThat(history.findElements(By.cssSelector("#deliveries tbody tr td:nth-child(2)")).stream().map(WebElement::getText))
-                .containsOnly("SENT");
+        List<WebElement> outcomes = history.findElements(By.cssSelector("#deliveries tbody tr td:nth-child(2)"));
+        assertThat(outcomes.stream().map(e -> e.getAttribute("data-status"))).containsOnly("SENT");
+        assertThat(outcomes.stream().map(WebElement::getText)).as("in the host's language").containsOnly("Odesláno");
         screenshot("history");
         assertNoSeriousViolation("the history");
 
