@@ -563,14 +563,14 @@ class CrmActivityMail extends CrmElement {
     const mode = task => ({ 0: 'BULK', 1: 'CLIENT' })[(modes[task] ?? '').trim()] || 'INDIVIDUAL';
     const manager = this.canManage;
     this.render(`<section aria-labelledby="t"><h2 id="t">${esc(s.mailTasks)}</h2>
-      <table id="tasks"><caption>${esc(s.mailTasks)}</caption>
+      <table id="tasks"><caption class="sr-only">${esc(s.mailTasks)}</caption>
         <thead><tr><th scope="col">${esc(s.task)}</th><th scope="col">${esc(s.mode)}</th>${manager ? '<th scope="col"><span hidden>-</span></th>' : ''}</tr></thead>
         <tbody>${TASKS.map(t => `<tr data-task="${t}" data-mode="${mode(t)}"><th scope="row">${esc(s.tasks[t])}</th>
           <td>${esc(mode(t))} — ${esc(s.modes[mode(t)])}</td>
           ${manager ? `<td><button type="button" data-run="${t}" aria-label="${esc(`${s.run}: ${s.tasks[t]}`)}">${esc(s.run)}</button></td>` : ''}</tr>`).join('')}
         </tbody></table>
       <div id="result" role="status" aria-live="polite"></div>
-      <h3>${esc(s.mailLog)}</h3><table id="log"><caption>${esc(s.mailLog)}</caption><thead><tr><th scope="col">${esc(s.id)}</th><th scope="col">${esc(s.task)}</th>
+      <h3>${esc(s.mailLog)}</h3><table id="log"><caption class="sr-only">${esc(s.mailLog)}</caption><thead><tr><th scope="col">${esc(s.id)}</th><th scope="col">${esc(s.task)}</th>
         <th scope="col">${esc(s.mode)}</th><th scope="col">${esc(s.status)}</th><th scope="col">${esc(s.recipients)}</th></tr></thead><tbody></tbody></table>
     </section>`);
     this.$('#tasks').addEventListener('click', e => {
