@@ -62,7 +62,9 @@ public class CampaignBench {
 
         long subscription = WEBHOOK_RECEIVER == null ? 0 : subscribe();
         long small = importedList("accept-1k", "k", 1_000);
-        warmUp(actionId, small, launchUser);
+        List<Long> warming = new ArrayList<>();
+        warmUp(actionId, small, launchUser, warming);
+        cancel(warming);
 
         double[] cpu0 = {cpuSeconds(apiRss.pid), cpuSeconds(workerRss.pid), postgresCpuSeconds()};
         long t0 = System.nanoTime();
@@ -252,14 +254,24 @@ public class CampaignBench {
         return ms;
     }
 
-    static void warmUp(long actionId, long list, long launchUser) throws Exception {
-        List<Long> ids = new ArrayList<>();
+    /** 200 launches that warm the JIT and the connection pools, their IDs into ids (to be cancelled). */
+    static void warmUp(long actionId, long list, long launchUser, List<Long> ids) throws Exception {
         for (int i = 0; i < 200; i++) {
             acceptOne(actionId, list, launchUser, ids);
         }
-        for (long id : ids) {
+    }
+
+    static void cancel(List<Long> launchIds) throws Exception {
+        for (long id : launchIds) {
             post("/api/v1/launches/" + id + "/cancel", "", 200);
         }
+    }
+
+    /** p50 and p99 of the times. */
+    static double[] p50p99(double[] times) {
+        double[] t = times.clone();
+        Arrays.sort(t);
+        return new double[] {t[t.length / 2], t[(int) Math.ceil(t.length * 0.99) - 1]};
     }
 
     /** An ERP launching while the campaign sends: a launch every 1/PER_SECOND s, each one's acceptance time recorded. */
@@ -302,33 +314,24 @@ public class CampaignBench {
             if (failure != null) {
                 throw failure;
             }
-            for (long id : ids) {
-                post("/api/v1/launches/" + id + "/cancel", "", 200);
+            cancel(ids);
+            if (times.isEmpty()) {
+                return new double[] {0, 0, 0};
             }
-            double[] t = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            return t.length == 0 ? new double[] {0, 0, 0} : new double[] {t[t.length / 2], t[(int) Math.ceil(t.length * 0.99) - 1], t.length};
+            double[] p = p50p99(times.stream().mapToDouble(Double::doubleValue).toArray());
+            return new double[] {p[0], p[1], times.size()};
         }
     }
 
     static double[] acceptance(long actionId, long list, long launchUser) throws Exception {
-        int warmUp = 200;
-        double[] t = new double[1_000];
         List<Long> ids = new ArrayList<>();
-        String at = OffsetDateTime.now().plusDays(1).toString();
-        for (int i = 0; i < t.length + warmUp; i++) {
-            long t0 = System.nanoTime();
-            String r = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list + "],\"scheduledAt\":\"" + at
-                    + "\",\"launchedByUserId\":" + launchUser + "}", 202);
-            if (i >= warmUp) {
-                t[i - warmUp] = (System.nanoTime() - t0) / 1e6;
-            }
-            ids.add(number(r, "id"));
+        warmUp(actionId, list, launchUser, ids);
+        double[] t = new double[1_000];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = acceptOne(actionId, list, launchUser, ids);
         }
-        for (long id : ids) {
-            post("/api/v1/launches/" + id + "/cancel", "", 200);
-        }
-        Arrays.sort(t);
-        return new double[] {t[t.length / 2], t[(int) Math.ceil(t.length * 0.99) - 1]};
+        cancel(ids);
+        return p50p99(t);
     }
 
     static long importedList(String name, String prefix, int n) throws Exception {

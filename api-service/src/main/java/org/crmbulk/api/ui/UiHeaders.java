@@ -51,10 +51,9 @@ public class UiHeaders {
         router.route(PATH + "*").order(-10).handler(rc -> {
             rc.addHeadersEndHandler(v -> rc.response().headers().set("Content-Security-Policy", policy).set("X-Content-Type-Options", "nosniff")
                     .set("Referrer-Policy", "no-referrer").set("Cache-Control", "no-cache"));
-            rc.next();
+            cors(rc);
         });
         router.route("/api/*").order(-10).handler(this::cors);
-        router.route(PATH + "*").order(-9).handler(this::cors);
     }
 
     private void cors(RoutingContext rc) {
