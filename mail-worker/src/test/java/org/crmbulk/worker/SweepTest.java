@@ -62,6 +62,38 @@ class SweepTest {
         });
     }
 
+    @Test
+    void a_running_launch_another_live_worker_drives_gets_help_and_its_lease_holder_still_completes_it() throws Exception {
+        int n = 110; // more than a batch per send loop (50 x 2): worth helping with
+        long[] contacts = new long[n];
+        for (int i = 0; i < n; i++) {
+            contacts[i] = Fixtures.contact("help-" + i + "@seven.example.cz", "Help" + i, false);
+        }
+        long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("Hi {contact.firstName}", "Body"), Fixtures.list("help", contacts));
+        // Expanded and leased by a worker that is alive but slow: it sends nothing here.
+        Fixtures.update("INSERT INTO delivery (launch_id, contact_id, email, status) SELECT ?, id, email, 'PENDING' FROM contact WHERE email LIKE 'help-%@seven.example.cz'",
+                launch);
+        Fixtures.update("UPDATE launch SET status = 'RUNNING', started_at = now(), total = ?, pending = ? WHERE id = ?", n, n, launch);
+        Fixtures.update("INSERT INTO work_lease (work_kind, work_id, owner, until) VALUES ('LAUNCH', ?, 'slow-worker', now() + interval '1 hour')",
+                launch);
+
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> ((Number) Fixtures.launch(launch).get("sent")).intValue() == n);
+        assertThat(Mailbox.messages()).hasSize(n);
+        Map<String, Object> helped = Fixtures.launch(launch);
+        assertThat(helped.get("status")).as("completion is the lease holder's").isEqualTo("RUNNING");
+        assertThat(helped.get("pending")).isEqualTo(0);
+        assertThat(Fixtures.rows("SELECT owner FROM work_lease WHERE work_kind = 'LAUNCH' AND work_id = ?", launch))
+                .singleElement().satisfies(l -> assertThat(l.get("owner")).isEqualTo("slow-worker"));
+        assertThat(Fixtures.rows("SELECT count(*) AS n FROM delivery WHERE launch_id = ? AND status = 'SENT' AND NOT possible_duplicate", launch)
+                .get(0).get("n")).isEqualTo((long) n);
+
+        // The slow worker dies: the sweep takes the launch over, and its new holder completes it without resending.
+        Fixtures.update("UPDATE work_lease SET until = now() - interval '1 second' WHERE work_kind = 'LAUNCH' AND work_id = ?", launch);
+        awaitDone("launch", launch, "COMPLETED");
+        assertThat(Mailbox.messages()).hasSize(n);
+    }
+
     /** A test send as api-service writes it (its addresses are its deliveries), without publishing its job. */
     private static long testSend(String address, String status) throws Exception {
         long action = Fixtures.bulkAction("Test {contact.email}", "Body");

@@ -142,6 +142,7 @@ final class Stack implements AutoCloseable {
         env.put("CRM_HEARTBEAT_INTERVAL", "1s");
         env.put("CRM_CLAIM_LEASE", "4s");
         env.put("CRM_SWEEP_INTERVAL", "1s");
+        env.put("CRM_HELP_INTERVAL", "500ms");
         env.put("CRM_BOUNCE_DOMAIN", BOUNCE_DOMAIN);
         env.put("CRM_BOUNCE_IMAP_HOST", "127.0.0.1");
         env.put("CRM_BOUNCE_IMAP_PORT", String.valueOf(bounceMailbox.port()));

@@ -16,7 +16,10 @@ import org.junit.jupiter.api.Test;
 import io.restassured.path.json.JsonPath;
 import jakarta.mail.internet.MimeMessage;
 
-/** Two workers; the one driving a launch is killed with SIGKILL, and the other finishes it. */
+/**
+ * Two workers on one launch: the one not driving it helps send it, within the relay's rate limit for both together;
+ * either may be killed with SIGKILL midway, and the other finishes the launch with nothing lost.
+ */
 class TwoWorkersSystemTest {
 
     @Test
@@ -50,6 +53,82 @@ class TwoWorkersSystemTest {
         assertThat(extra).isBetween(0, done.getInt("possibleDuplicates"));
         assertThat(done.getInt("possibleDuplicates")).as("bounded by what was in flight").isLessThanOrEqualTo(Stack.MAX_IN_FLIGHT);
         SystemApi.assertCountersMatchRows(launchId);
+    }
+
+    @Test
+    void two_workers_share_one_launch_within_the_rate_limit_and_the_helper_killed_midway_loses_nothing() throws Exception {
+        Stack stack = Stack.shared();
+        int recipients = 1_500;
+        int perSecond = 100; // ~15 s of sending: time for the second worker to join, and to be killed while it sends
+        long list = SystemApi.importedList("shared launch", "share" + UUID.randomUUID().toString().substring(0, 4), recipients);
+        long action = SystemApi.textBulkAction("Hi {contact.firstName}", "Hello.");
+        stack.smtp.purge();
+        stack.worker.close();
+        Map<String, String> limited = Map.of("CRM_RATE_PER_SECOND", String.valueOf(perSecond));
+        ServiceProcess one = stack.startWorker(limited);
+        ServiceProcess two = stack.startWorker(limited);
+        try {
+            String location = SystemApi.startLaunch(action, list);
+            long launchId = SystemApi.launch(location).getLong("id");
+
+            // Both workers hold claims on the launch's deliveries at some moment: the one without the lease is helping.
+            java.util.Set<Long> claimants = new java.util.HashSet<>();
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                claimants.addAll(claimingPids(stack, launchId));
+                return claimants.size() == 2 && stack.smtp.received().size() >= 200;
+            });
+            long driver = leaseOwnerPid(stack, launchId);
+            ServiceProcess helper = one.pid() == driver ? two : one;
+            ServiceProcess holder = helper == one ? two : one;
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                    .until(() -> claimingPids(stack, launchId).contains(helper.pid()));
+            int sentBefore = stack.smtp.received().size();
+            helper.kill(); // SIGKILL with claims in flight: they lapse, and the lease holder resends them, counted
+
+            JsonPath done = SystemApi.awaitFinal(location, Duration.ofSeconds(120));
+            List<MimeMessage> mails = stack.smtp.received();
+            Map<String, Long> perRecipient = mails.stream().collect(Collectors.groupingBy(Mails::recipient, Collectors.counting()));
+            int extra = mails.size() - recipients;
+            System.out.printf("one launch, two workers, helper killed after %d messages: recipients=%d, SMTP messages=%d, extra=%d,"
+                    + " possibleDuplicates=%d, most permits in a second=%d%n", sentBefore, recipients, mails.size(), extra,
+                    done.getInt("possibleDuplicates"), mostPermitsInOneSecond(stack));
+            assertThat(sentBefore).as("killed midway").isBetween(1, recipients - 1);
+            assertThat(done.getString("status")).isEqualTo("COMPLETED");
+            assertThat(done.getInt("counters.sent")).isEqualTo(recipients);
+            assertThat(perRecipient).as("nothing lost").hasSize(recipients);
+            assertThat(extra).as("resent only what the killed helper had in flight").isBetween(0, done.getInt("possibleDuplicates"));
+            assertThat(done.getInt("possibleDuplicates")).isLessThanOrEqualTo(Stack.MAX_IN_FLIGHT);
+            assertThat(mostPermitsInOneSecond(stack)).as("the rate limit holds for both workers together").isBetween(1, perSecond);
+            assertThat(leaseOwnerPid(stack, launchId)).as("the lease holder completed it").isEqualTo(holder.pid());
+            SystemApi.assertCountersMatchRows(launchId);
+        } finally {
+            one.close();
+            two.close();
+            stack.restoreWorker();
+        }
+    }
+
+    /** The worker processes holding claims on the launch's deliveries now. */
+    private static java.util.Set<Long> claimingPids(Stack stack, long launchId) throws Exception {
+        java.util.Set<Long> pids = new java.util.HashSet<>();
+        try (Connection c = stack.postgres.connect(); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT DISTINCT claimed_by FROM delivery WHERE status = 'SENDING' AND launch_id = " + launchId)) {
+            while (rs.next()) {
+                pids.add(Long.parseLong(rs.getString(1).substring(0, rs.getString(1).indexOf('@'))));
+            }
+        }
+        return pids;
+    }
+
+    private static int mostPermitsInOneSecond(Stack stack) throws Exception {
+        try (Connection c = stack.postgres.connect(); java.sql.PreparedStatement q = c.prepareStatement(
+                "SELECT coalesce(max(used), 0) FROM relay_rate_window WHERE unit = 'SECOND' AND relay = ?")) {
+            q.setString(1, "127.0.0.1:" + stack.smtp.port());
+            try (ResultSet rs = q.executeQuery()) {
+                rs.next();
+                return rs.getInt(1);
+            }
+        }
     }
 
     // The lease owner is "<pid>@<host>/<id>", the JVM's runtime name.

@@ -40,6 +40,13 @@ public interface DeliveryConfig {
     @WithDefault("10s")
     Duration sweepInterval();
 
+    /**
+     * How often a worker with a free launch slot looks for running launches other workers drive that have work
+     * to share (at least a batch per loop due), and helps send them.
+     */
+    @WithDefault("2s")
+    Duration helpInterval();
+
     /** Work still QUEUED and unleased after this is started by the sweep, Kafka job or not. */
     @WithDefault("60s")
     Duration queuedGrace();

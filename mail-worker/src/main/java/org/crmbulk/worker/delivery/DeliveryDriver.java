@@ -90,19 +90,28 @@ public class DeliveryDriver {
      * @param loops     runs the extra claim-send-record loops of a large piece of work
      */
     public Ending drive(WorkRef work, String owner, BooleanSupplier keepGoing, Executor loops) {
-        MailContent content = store.begin(work).orElse(null);
-        if (content == null) {
-            return new Ending.Stopped();
-        }
+        return store.begin(work).map(content -> run(work, owner, content, false, keepGoing, loops)).orElseGet(Ending.Stopped::new);
+    }
+
+    /**
+     * Helps with a running launch another worker drives: claims, sends and records its deliveries (and pauses it on a
+     * run of refusals) like the lease holder, but leaves expansion and completion to it, and stops once nothing is
+     * claimable; counters stay exact because each record moves them in the transaction of its rows.
+     */
+    public Ending help(WorkRef work, String owner, BooleanSupplier keepGoing, Executor loops) {
+        return store.content(work).map(content -> run(work, owner, content, true, keepGoing, loops)).orElseGet(Ending.Stopped::new);
+    }
+
+    private Ending run(WorkRef work, String owner, MailContent content, boolean helper, BooleanSupplier keepGoing, Executor loops) {
         Run run = new Run(work, owner, content, new MessageIds(work, config.messageIdDomain(), content.from()), keepGoing,
-                policy.pauseRule());
+                policy.pauseRule(), helper);
         // A launch runs several loops, so that one's database round trips overlap another's SMTP sends; SKIP LOCKED
         // claims keep their batches apart. Small work (one message per loop is most of it) runs one.
         int n = work.kind() == SendJobV1.Kind.LAUNCH ? Math.max(1, config.loopsPerLaunch()) : 1;
-        List<CompletableFuture<Ending>> helpers = new ArrayList<>();
+        List<CompletableFuture<Ending>> others = new ArrayList<>();
         for (int i = 1; i < n; i++) {
             Map<String, Object> logFields = MDC.getMap();
-            helpers.add(CompletableFuture.supplyAsync(Context.current().wrapSupplier(() -> {
+            others.add(CompletableFuture.supplyAsync(Context.current().wrapSupplier(() -> {
                 logFields.forEach(MDC::put);
                 try {
                     return run.loop();
@@ -112,9 +121,9 @@ public class DeliveryDriver {
             }), loops));
         }
         Ending ending = run.loop();
-        for (CompletableFuture<Ending> helper : helpers) {
+        for (CompletableFuture<Ending> other : others) {
             try {
-                ending = combine(ending, helper.join());
+                ending = combine(ending, other.join());
             } catch (CompletionException e) {
                 LOG.warnf("%s: a send loop stopped: %s", work, e.getCause());
                 ending = combine(ending, new Ending.Stopped());
@@ -144,14 +153,17 @@ public class DeliveryDriver {
         final MessageIds ids;
         final BooleanSupplier keepGoing;
         final DeliveryPolicy.PauseRule pauseRule;
+        final boolean helper;
 
-        Run(WorkRef work, String owner, MailContent content, MessageIds ids, BooleanSupplier keepGoing, DeliveryPolicy.PauseRule pauseRule) {
+        Run(WorkRef work, String owner, MailContent content, MessageIds ids, BooleanSupplier keepGoing, DeliveryPolicy.PauseRule pauseRule,
+                boolean helper) {
             this.work = work;
             this.owner = owner;
             this.content = content;
             this.ids = ids;
             this.keepGoing = keepGoing;
             this.pauseRule = pauseRule;
+            this.helper = helper;
         }
 
         Ending loop() {
@@ -217,6 +229,9 @@ public class DeliveryDriver {
 
         /** Nothing claimable: stopped by someone, finished, or waiting for retries (held briefly, else released until then). */
         private Ending idle() {
+            if (helper) {
+                return new Ending.Stopped(); // the lease holder settles; the next help round finds any work that fell due
+            }
             DeliveryStore.Settlement settled = store.settle(work);
             if (settled.stopped()) {
                 return new Ending.Stopped();

@@ -20,6 +20,9 @@ public interface DeliveryStore {
      */
     Optional<MailContent> begin(WorkRef work);
 
+    /** What the messages of work another worker started are made from, for helping with it; empty unless it is sending. */
+    Optional<MailContent> content(WorkRef work);
+
     /**
      * Claims up to {@code limit} due deliveries (PENDING and due, or SENDING whose claim ran out: those are
      * {@code reclaimed} and counted), in their order, only while the work is sending; a pause or cancel waits
@@ -39,8 +42,8 @@ public interface DeliveryStore {
 
     /**
      * In one transaction: whether the work may still send (not once paused, cancelled or finished), its final
-     * status once no delivery is open (with errors when one failed), else when a delivery may next be claimable
-     * (a retry time, another claim running out).
+     * status once no delivery is open (with errors when one failed), else when to look again: a retry time, or within a
+     * second while another claim is in flight (another loop's or a helping worker's, recorded soon or running out).
      */
     Settlement settle(WorkRef work);
 

@@ -12,7 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 /**
  * Finds open work nobody drives, of every kind, and hands it to the {@link WorkRunner}; it never runs work
  * itself, so a slow piece of work cannot delay the takeover of another. Nothing depends on a Kafka message
- * being delivered or redelivered.
+ * being delivered or redelivered. It also finds running launches other workers drive that this one can help with.
  */
 @ApplicationScoped
 public class Sweeper {
@@ -35,6 +35,26 @@ public class Sweeper {
             sweep();
         } catch (RuntimeException e) {
             LOG.warnf("sweep failed, the next one retries: %s", e.getMessage());
+        }
+    }
+
+    @Scheduled(every = "${mail.delivery.help-interval:2s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduledHelp() {
+        try {
+            help();
+        } catch (RuntimeException e) {
+            LOG.debugf("looking for launches to help with failed, the next round retries: %s", e.getMessage());
+        }
+    }
+
+    /** With a launch slot free: every running launch another worker drives with at least a batch per send loop due. */
+    public void help() {
+        if (!runner.hasFreeSlot(SendJobV1.Kind.LAUNCH)) {
+            return;
+        }
+        for (WorkRef launch : store.helpWanted(runner.owner(), config.batchSize() * Math.max(1, config.loopsPerLaunch()),
+                config.maxConcurrentLaunches())) {
+            runner.help(launch);
         }
     }
 

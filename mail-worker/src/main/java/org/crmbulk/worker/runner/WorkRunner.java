@@ -53,6 +53,9 @@ public class WorkRunner {
 
     private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID().toString().substring(0, 8);
     private final Map<WorkRef, AtomicBoolean> active = new ConcurrentHashMap<>();
+    /** Running launches other workers drive that this one helps with, while it has launch slots to spare. */
+    private final Map<WorkRef, AtomicBoolean> helping = new ConcurrentHashMap<>();
+    private final Semaphore helpSlots;
     private final Map<SendJobV1.Kind, Semaphore> slots = new EnumMap<>(SendJobV1.Kind.class);
     /** Work whose job came while every slot of its kind was busy, in arrival order. */
     private final Map<SendJobV1.Kind, Queue<WorkRef>> waiting = new EnumMap<>(SendJobV1.Kind.class);
@@ -73,6 +76,7 @@ public class WorkRunner {
             slots.put(kind, new Semaphore(kind == SendJobV1.Kind.LAUNCH ? config.maxConcurrentLaunches() : config.maxConcurrentJobs()));
             waiting.put(kind, new ConcurrentLinkedQueue<>());
         }
+        helpSlots = new Semaphore(config.maxConcurrentLaunches());
     }
 
     public String owner() {
@@ -113,6 +117,10 @@ public class WorkRunner {
         if (stopping.get() || active.containsKey(work)) {
             return true;
         }
+        AtomicBoolean helper = helping.get(work);
+        if (helper != null) {
+            helper.set(false); // this worker drives it now; its helping run ends after its batch
+        }
         Semaphore kindSlots = slots.get(work.kind());
         if (!kindSlots.tryAcquire()) {
             return false;
@@ -139,6 +147,43 @@ public class WorkRunner {
             if (!started) {
                 kindSlots.release();
             }
+        }
+    }
+
+    /**
+     * Helps with a running launch another worker drives, when this worker has a launch slot free (its own work comes
+     * first: the helping runs hold no launch slot, and end as soon as nothing is claimable).
+     */
+    public void help(WorkRef work) {
+        if (!hasFreeSlot(SendJobV1.Kind.LAUNCH) || active.containsKey(work) || helping.containsKey(work) || !helpSlots.tryAcquire()) {
+            return;
+        }
+        AtomicBoolean keep = new AtomicBoolean(true);
+        if (helping.putIfAbsent(work, keep) != null) {
+            helpSlots.release();
+            return;
+        }
+        try {
+            threads.execute(Context.current().wrap(() -> runHelper(work, keep)));
+        } catch (RuntimeException e) { // shutting down
+            helping.remove(work);
+            helpSlots.release();
+        }
+    }
+
+    private void runHelper(WorkRef work, AtomicBoolean keep) {
+        try {
+            MDC.put(Traces.LAUNCH_ID, Long.toString(work.id()));
+            MDC.put(Traces.WORK, work.toString());
+            LOG.infof("%s: helping the worker that drives it", work);
+            driver.help(work, owner, () -> keep.get() && !stopping.get() && hasFreeSlot(SendJobV1.Kind.LAUNCH), threads);
+            LOG.infof("%s: nothing left to help with", work);
+        } catch (RuntimeException e) {
+            LOG.warnf("%s: helping stopped (its claims lapse to the lease holder): %s", work, e.getMessage());
+        } finally {
+            helping.remove(work);
+            helpSlots.release();
+            Traces.clearLogFields();
         }
     }
 
@@ -191,14 +236,15 @@ public class WorkRunner {
         startWaiting(work.kind());
     }
 
-    /** One heartbeat renews every lease this worker holds; work whose lease was taken over steps back. */
+    /** One heartbeat renews every lease this worker holds and its claims; work whose lease was taken over steps back. */
     @Scheduled(every = "${mail.delivery.heartbeat-interval:5s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void heartbeat() {
-        if (active.isEmpty()) {
+        if (active.isEmpty() && helping.isEmpty()) {
             return;
         }
         try {
-            Set<WorkRef> held = store.renew(Set.copyOf(active.keySet()), owner, config.workLease(), config.claimLease());
+            Set<WorkRef> held = store.renew(Set.copyOf(active.keySet()), Set.copyOf(helping.keySet()), owner, config.workLease(),
+                    config.claimLease());
             active.forEach((work, keep) -> {
                 if (!held.contains(work)) {
                     LOG.warnf("%s: its lease was taken over by another worker, stepping back", work);

@@ -67,6 +67,11 @@ public class JdbcDeliveryStore implements DeliveryStore {
     }
 
     @Override
+    public Optional<MailContent> content(WorkRef work) {
+        return jdbc.inTransaction(c -> statuses.isSending(c, work, false) ? contents.of(c, work) : Optional.empty());
+    }
+
+    @Override
     public List<ClaimedDelivery> claim(WorkRef work, String owner, int limit, Duration claimLease, MessageIds ids) {
         return jdbc.inTransaction(c -> {
             // The share lock orders this claim against a pause or cancel, which lock the work's row for update.
@@ -215,8 +220,10 @@ public class JdbcDeliveryStore implements DeliveryStore {
             if (!statuses.isSending(c, work, false)) {
                 return new Settlement(true, false, Optional.empty());
             }
+            // A claim in flight (another loop's, a helping worker's) is usually recorded within a second: looked at again
+            // then, not only when it would run out (2 minutes), so the launch completes as soon as its last claim is recorded.
             Optional<Instant> next = Jdbc.query(c, """
-                    SELECT min(CASE WHEN status = ? THEN next_attempt_at ELSE claimed_until END) AS next
+                    SELECT min(CASE WHEN status = ? THEN next_attempt_at ELSE least(claimed_until, now() + interval '1 second') END) AS next
                     FROM delivery WHERE work_kind = ? AND work_id = ? AND status = ANY(?)""",
                     r -> Optional.ofNullable(r.getTimestamp("next")).map(Timestamp::toInstant), PENDING, work.kind(), work.id(), OPEN).get(0);
             if (next.isPresent()) {

@@ -45,12 +45,15 @@ public class JdbcWorkStore implements WorkStore {
     }
 
     @Override
-    public Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease, Duration claimLease) {
-        if (held.isEmpty()) {
+    public Set<WorkRef> renew(Collection<WorkRef> held, Collection<WorkRef> helped, String owner, Duration lease, Duration claimLease) {
+        if (held.isEmpty() && helped.isEmpty()) {
             return Set.of();
         }
         String[] kinds = held.stream().map(w -> w.kind().name()).toArray(String[]::new);
         Long[] ids = held.stream().map(WorkRef::id).toArray(Long[]::new);
+        List<WorkRef> claimed = java.util.stream.Stream.concat(held.stream(), helped.stream()).distinct().toList();
+        String[] claimKinds = claimed.stream().map(w -> w.kind().name()).toArray(String[]::new);
+        Long[] claimIds = claimed.stream().map(WorkRef::id).toArray(Long[]::new);
         return jdbc.inTransaction(c -> {
             Set<WorkRef> renewed = new HashSet<>(Jdbc.query(c, """
                     UPDATE work_lease w SET until = now() + make_interval(secs => ?)
@@ -61,7 +64,7 @@ public class JdbcWorkStore implements WorkStore {
                     UPDATE delivery d SET claimed_until = now() + make_interval(secs => ?)
                     FROM unnest(?, ?) AS h(kind, id)
                     WHERE d.work_kind = h.kind AND d.work_id = h.id AND d.status = ? AND d.claimed_by = ?""",
-                    seconds(claimLease), kinds, ids, DeliveryStatus.SENDING, owner);
+                    seconds(claimLease), claimKinds, claimIds, DeliveryStatus.SENDING, owner);
             return renewed;
         });
     }
@@ -97,6 +100,19 @@ public class JdbcWorkStore implements WorkStore {
                   AND (w.until < now()
                        OR w.until IS NULL AND (o.started OR o.created_at < now() - make_interval(secs => ?)))
                 ORDER BY o.work_id LIMIT ?""", JdbcWorkStore::ref, kind, seconds(queuedGrace), limit);
+    }
+
+    @Override
+    public List<WorkRef> helpWanted(String owner, int minDue, int limit) {
+        // Named query "help wanted": a live lease of another worker on a RUNNING launch, and enough due to share.
+        return jdbc.query("""
+                SELECT w.work_kind, w.work_id FROM work_lease w JOIN launch l ON l.id = w.work_id
+                WHERE w.work_kind = ? AND w.owner <> ? AND w.until > now() AND l.status = ?
+                  AND (SELECT count(*) FROM (SELECT 1 FROM delivery d
+                       WHERE d.work_kind = w.work_kind AND d.work_id = w.work_id AND d.status = ? AND d.next_attempt_at <= now()
+                       LIMIT ?) due) >= ?
+                ORDER BY w.work_id LIMIT ?""", JdbcWorkStore::ref, SendJobV1.Kind.LAUNCH, owner, LaunchStatus.RUNNING,
+                DeliveryStatus.PENDING, minDue, minDue, limit);
     }
 
     private static WorkRef ref(java.sql.ResultSet row) throws java.sql.SQLException {

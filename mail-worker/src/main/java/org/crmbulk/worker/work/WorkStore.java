@@ -20,10 +20,11 @@ public interface WorkStore {
     boolean acquire(WorkRef work, String owner, Duration lease);
 
     /**
-     * Renews the leases this owner holds, and its claims on their deliveries (a message may wait minutes for the
-     * relay's final reply; a live worker's claim must not lapse meanwhile); returns the work whose lease it still holds.
+     * Renews the leases this owner holds, and its claims on the deliveries of those and of the work it helps with (a
+     * message may wait minutes for the relay's final reply; a live worker's claim must not lapse meanwhile); returns
+     * the work whose lease it still holds.
      */
-    Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease, Duration claimLease);
+    Set<WorkRef> renew(Collection<WorkRef> held, Collection<WorkRef> helped, String owner, Duration lease, Duration claimLease);
 
     /** Gives the lease up; with {@code wakeAt}, nobody needs to take the work before then (it waits for a retry). */
     void release(WorkRef work, String owner, Optional<Instant> wakeAt);
@@ -36,4 +37,10 @@ public interface WorkStore {
      * it was started and released, or it stayed queued past {@code queuedGrace} (its Kafka job is late or lost).
      */
     List<WorkRef> unattended(SendJobV1.Kind kind, Duration queuedGrace, int limit);
+
+    /**
+     * Running launches another live worker drives with at least {@code minDue} deliveries due now: a worker with
+     * free capacity can claim some of them too, while the lease holder keeps expanding and completing them.
+     */
+    List<WorkRef> helpWanted(String owner, int minDue, int limit);
 }

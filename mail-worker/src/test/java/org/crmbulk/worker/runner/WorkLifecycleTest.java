@@ -89,6 +89,60 @@ class WorkLifecycleTest {
     }
 
     @Test
+    void a_worker_with_a_free_slot_helps_with_a_launch_another_drives_and_the_lease_holder_completes_it() {
+        engine = new Engine("batch-size", "2", "claim-lease", "5s", "work-lease", "5s");
+        String[] emails = java.util.stream.IntStream.range(0, 60).mapToObj(i -> "r" + i + "@a.cz").toArray(String[]::new);
+        WorkRef launch = engine.store.add(Kind.LAUNCH, 5, Engine.newsletter(MailMetrics.Mode.LAUNCH), emails);
+        java.util.Set<String> senders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        engine.relay.onReceive = m -> { // a relay slow enough that one worker's loop is the bound
+            engine.store.rows(launch).stream().filter(r -> r.email.equals(m.to().get(0).email())).forEach(r -> senders.add(r.claimedBy));
+            sleep(15);
+        };
+        WorkRunner owner = engine.runner();
+        WorkRunner helper = engine.runner();
+        owner.offer(launch);
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.store.work(launch).leaseOwner != null);
+        Sweeper helperSweep = engine.sweeper(helper);
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            helperSweep.help(); // as its help round does
+            return engine.store.work(launch).status == LaunchStatus.COMPLETED;
+        });
+
+        assertThat(senders).as("both workers sent some of it").containsExactlyInAnyOrder(owner.owner(), helper.owner());
+        assertThat(engine.store.work(launch).leaseOwner).as("the helper never took the lease").isNotEqualTo(helper.owner());
+        assertThat(engine.relay.recipients()).containsExactlyInAnyOrder(emails);
+        assertThat(engine.store.rows(launch)).allMatch(r -> r.status == DeliveryStatus.SENT && !r.possibleDuplicate);
+        assertThat(engine.store.work(launch).sent).isEqualTo(emails.length);
+        assertThat(engine.store.helpWanted(helper.owner(), 1, 10)).as("nothing left to help with").isEmpty();
+    }
+
+    @Test
+    void a_worker_helps_only_with_launches_another_live_worker_drives_with_enough_due() {
+        engine = new Engine("batch-size", "2");
+        WorkRef launch = engine.store.add(Kind.LAUNCH, 6, Engine.newsletter(MailMetrics.Mode.LAUNCH), "a@a.cz", "b@a.cz", "c@a.cz");
+        engine.store.begin(launch);
+        assertThat(engine.store.helpWanted("me", 1, 10)).as("nobody drives it: the sweep's, not help").isEmpty();
+        assertThat(engine.store.acquire(launch, "other", Duration.ofSeconds(30))).isTrue();
+        assertThat(engine.store.helpWanted("other", 1, 10)).as("its own lease").isEmpty();
+        assertThat(engine.store.helpWanted("me", 4, 10)).as("fewer due than a batch per loop").isEmpty();
+        assertThat(engine.store.helpWanted("me", 3, 10)).containsExactly(launch);
+        engine.store.userPause(launch);
+        assertThat(engine.store.helpWanted("me", 1, 10)).as("paused").isEmpty();
+        engine.store.userResume(launch);
+        engine.store.lapse(launch);
+        assertThat(engine.store.helpWanted("me", 1, 10)).as("a lapsed lease is the sweep's to take over").isEmpty();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void the_sweep_finds_a_lost_mail_task_and_a_lost_test_send_and_hands_them_to_the_runner() {
         engine = new Engine("queued-grace", "100ms");
         FixedContent message = new FixedContent(DeliveryMode.INDIVIDUAL, "owner@crm.example.cz", null, "Call", "Notes", null, List.of(), 100);

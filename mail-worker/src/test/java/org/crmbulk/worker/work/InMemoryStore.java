@@ -79,6 +79,9 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
         }
     }
 
+    /** As the PostgreSQL store: another claim in flight is looked at again this soon, not only when it runs out. */
+    private static final Duration CLAIM_RECHECK = Duration.ofSeconds(1);
+
     private final Map<WorkRef, Work> works = new LinkedHashMap<>();
     private final Map<Long, Row> rows = new LinkedHashMap<>();
     private final AtomicLong ids = new AtomicLong();
@@ -156,7 +159,8 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
     }
 
     @Override
-    public synchronized Set<WorkRef> renew(Collection<WorkRef> held, String owner, Duration lease, Duration claimLease) {
+    public synchronized Set<WorkRef> renew(Collection<WorkRef> held, Collection<WorkRef> helped, String owner, Duration lease,
+            Duration claimLease) {
         answer();
         Set<WorkRef> renewed = new HashSet<>();
         for (WorkRef ref : held) {
@@ -165,6 +169,8 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
                 w.leaseUntil = Instant.now().plus(lease);
                 renewed.add(ref);
             }
+        }
+        for (WorkRef ref : java.util.stream.Stream.concat(held.stream(), helped.stream()).distinct().toList()) {
             rows(ref).stream().filter(r -> r.status == DeliveryStatus.SENDING && owner.equals(r.claimedBy))
                     .forEach(r -> r.claimedUntil = Instant.now().plus(claimLease));
         }
@@ -202,6 +208,25 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
                     return w.leaseUntil != null ? w.leaseUntil.isBefore(now)
                             : isStarted(w.status) || w.createdAt.isBefore(now.minus(queuedGrace));
                 }).map(Map.Entry::getKey).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized List<WorkRef> helpWanted(String owner, int minDue, int limit) {
+        answer();
+        Instant now = Instant.now();
+        return works.entrySet().stream().filter(e -> e.getKey().kind() == SendJobV1.Kind.LAUNCH)
+                .filter(e -> e.getValue().status == LaunchStatus.RUNNING && e.getValue().leaseOwner != null
+                        && !owner.equals(e.getValue().leaseOwner) && e.getValue().leaseUntil.isAfter(now))
+                .filter(e -> rows(e.getKey()).stream().filter(r -> r.status == DeliveryStatus.PENDING && !r.nextAttemptAt.isAfter(now))
+                        .count() >= minDue)
+                .map(Map.Entry::getKey).limit(limit).toList();
+    }
+
+    @Override
+    public synchronized Optional<MailContent> content(WorkRef ref) {
+        answer();
+        Work w = works.get(ref);
+        return w != null && isStarted(w.status) ? Optional.of(w.content) : Optional.empty();
     }
 
     @Override
@@ -308,6 +333,10 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
         }
     }
 
+    private static Instant min(Instant a, Instant b) {
+        return a.isBefore(b) ? a : b;
+    }
+
     @Override
     public synchronized Settlement settle(WorkRef ref) {
         answer();
@@ -315,7 +344,8 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
             return new Settlement(true, false, Optional.empty());
         }
         Optional<Instant> next = rows(ref).stream().filter(r -> r.status.isOpen())
-                .map(r -> r.status == DeliveryStatus.PENDING ? r.nextAttemptAt : r.claimedUntil).min(Comparator.naturalOrder());
+                .map(r -> r.status == DeliveryStatus.PENDING ? r.nextAttemptAt : min(r.claimedUntil, Instant.now().plus(CLAIM_RECHECK)))
+                .min(Comparator.naturalOrder());
         if (next.isPresent()) {
             return new Settlement(false, false, next);
         }
