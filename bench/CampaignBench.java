@@ -38,6 +38,10 @@ public class CampaignBench {
     static String api;
 
     public static void main(String[] a) throws Exception {
+        if (a[0].equals("one-launch")) {
+            oneLaunch(a);
+            return;
+        }
         api = a[0];
         String jdbc = a[1], user = a[2], password = a[3];
         Rss apiRss = new Rss(Long.parseLong(a[4]));
@@ -131,6 +135,45 @@ public class CampaignBench {
         }
         System.out.printf("check: every one of %,d delivery rows SENT once (one per address, its own Message-ID, its activity, no possible"
                 + " duplicate), counters equal to rows; BULK: every recipient SENT, one message per job: OK%n", rows);
+    }
+
+    /**
+     * The scale phase: one launch of N recipients (a short personalized text, activities ON) to whatever workers run,
+     * timed from acceptance to its last delivery recorded; fails unless every row is SENT once with counters equal to rows.
+     * Args: one-launch API JDBC USER PASSWORD N LABEL. Prints its figures and, last, {@code seconds=S}.
+     */
+    static void oneLaunch(String[] a) throws Exception {
+        api = a[1];
+        String jdbc = a[2], user = a[3], password = a[4], label = a[6];
+        int n = Integer.parseInt(a[5]);
+        long list = importedList("scale " + label, "s" + label.charAt(0), n);
+        long actionId = number(post("/api/v1/bulk-actions", "{\"name\":\"scale\",\"from\":\"shop@bench.example.cz\","
+                + "\"subject\":\"Nabídka pro {contact.firstName}\",\"textBody\":\"Dobrý den, {contact.firstName}.\","
+                + "\"activity\":{\"create\":true,\"owner\":\"LAUNCHER\"}}", 201), "id");
+        long launchUser = number(post("/api/v1/users", "{\"email\":\"scale-" + label + "@bench.example.cz\"}", 201), "id");
+        long launchId = number(post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list
+                + "],\"launchedByUserId\":" + launchUser + "}", 202), "id");
+        String status;
+        do {
+            Thread.sleep(200);
+            status = field(get("/api/v1/launches/" + launchId), "status");
+        } while (!status.startsWith("COMPLETED") && !status.equals("CANCELLED") && !status.equals("PAUSED"));
+        double seconds;
+        try (Connection c = DriverManager.getConnection(jdbc, user, password); ResultSet rs = c.createStatement().executeQuery(
+                "SELECT extract(epoch FROM max(d.sent_at) - l.created_at) FROM launch l JOIN delivery d ON d.launch_id = l.id WHERE l.id = "
+                        + launchId + " GROUP BY l.created_at")) {
+            rs.next();
+            seconds = rs.getDouble(1);
+        }
+        String launch = get("/api/v1/launches/" + launchId);
+        String rowProblem = everyDeliveryRow(jdbc, user, password, launchId, n);
+        boolean ok = "COMPLETED".equals(status) && number(launch, "sent") == n && number(launch, "total") == n && rowProblem == null;
+        System.out.printf("  %s: %,d recipients in %.1f s (accepted -> last delivery recorded), %.1f messages/s: %s%n", label, n, seconds,
+                n / seconds, ok ? "every row SENT once, counters equal to rows" : "WRONG: status=" + status + " " + rowProblem);
+        if (!ok) {
+            System.exit(1);
+        }
+        System.out.printf("seconds=%.3f%n", seconds);
     }
 
     /** Correctness from the rows themselves, not the counters: why they are wrong, or null when every one is right. */

@@ -44,7 +44,7 @@ public interface DeliveryConfig {
      * How often a worker with a free launch slot looks for running launches other workers drive that have work
      * to share (at least a batch per loop due), and helps send them.
      */
-    @WithDefault("2s")
+    @WithDefault("1s")
     Duration helpInterval();
 
     /** Work still QUEUED and unleased after this is started by the sweep, Kafka job or not. */

@@ -120,6 +120,9 @@ public class DeliveryDriver {
                 }
             }), loops));
         }
+        if (!helper && n > 1) {
+            run.expandRest(); // the other loops send the first chunk meanwhile; a failure is retried when a loop runs dry
+        }
         Ending ending = run.loop();
         for (CompletableFuture<Ending> other : others) {
             try {
@@ -188,6 +191,18 @@ public class DeliveryDriver {
             return new Ending.Stopped();
         }
 
+        /** Makes the rest of a launch's deliveries now, unless the database is away (a loop that runs dry tries again). */
+        void expandRest() {
+            try {
+                store.expandRest(work);
+            } catch (StoreException e) {
+                if (!e.isTransient()) {
+                    throw e;
+                }
+                LOG.warnf("%s: its remaining deliveries are made later (database unavailable: %s)", work, e.getMessage());
+            }
+        }
+
         /** One claim-send-record round; null to go on, or how the run ends. */
         private Ending step() {
             // Permits first, claim second: a claim never waits for the rate limit and so never outlives its lease.
@@ -233,6 +248,10 @@ public class DeliveryDriver {
                 return new Ending.Stopped(); // the lease holder settles; the next help round finds any work that fell due
             }
             DeliveryStore.Settlement settled = store.settle(work);
+            if (settled.expanding()) {
+                store.expandRest(work); // waits while another loop or worker makes them
+                return null;
+            }
             if (settled.stopped()) {
                 return new Ending.Stopped();
             }

@@ -15,8 +15,8 @@ public interface DeliveryStore {
 
     /**
      * Starts queued work (QUEUED to RUNNING or SENDING; a launch makes its deliveries here, one per address over
-     * all its lists) and returns what its messages are made from; empty when the work does not exist. Work already
-     * started or no longer open is left as it is.
+     * all its lists, or the first chunk of them with the rest left to {@link #expandRest}) and returns what its
+     * messages are made from; empty when the work does not exist. Work already started or no longer open is left as it is.
      */
     Optional<MailContent> begin(WorkRef work);
 
@@ -36,8 +36,18 @@ public interface DeliveryStore {
      */
     void record(WorkRef work, MailContent content, String owner, List<Outcome> outcomes);
 
-    /** Where the work stands once nothing was claimable: stopped by someone, finished now, or when to look again. */
-    record Settlement(boolean stopped, boolean finished, Optional<Instant> next) {
+    /**
+     * Makes the deliveries a large launch's {@link #begin} left for later (it made the first chunk, so sending starts at
+     * once), correcting its counters to the rows; nothing for other work or when nothing is left. Safe to call from
+     * any loop or worker at any time: one at a time makes them, the others find them made.
+     */
+    void expandRest(WorkRef work);
+
+    /**
+     * Where the work stands once nothing was claimable: still {@code expanding} (its deliveries are being made: make them,
+     * then look again), stopped by someone, finished now, or when to look again.
+     */
+    record Settlement(boolean stopped, boolean finished, Optional<Instant> next, boolean expanding) {
     }
 
     /**

@@ -38,7 +38,7 @@ public class Sweeper {
         }
     }
 
-    @Scheduled(every = "${mail.delivery.help-interval:2s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${mail.delivery.help-interval:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduledHelp() {
         try {
             help();

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.consent.ErasureKey;
 import org.crmbulk.contract.status.DeliveryStatus;
 import org.crmbulk.contract.status.Transition;
@@ -215,10 +216,24 @@ public class JdbcDeliveryStore implements DeliveryStore {
     }
 
     @Override
+    public void expandRest(WorkRef work) {
+        if (work.kind() == SendJobV1.Kind.LAUNCH) {
+            jdbc.inTransaction(c -> {
+                statuses.expandRest(c, work.id());
+                return null;
+            });
+        }
+    }
+
+    @Override
     public Settlement settle(WorkRef work) {
         return jdbc.inTransaction(c -> {
+            // Read first, in a statement of its own: once it says no, the rows made by expandRest are in every later snapshot.
+            if (statuses.isExpanding(c, work)) {
+                return new Settlement(false, false, Optional.empty(), true);
+            }
             if (!statuses.isSending(c, work, false)) {
-                return new Settlement(true, false, Optional.empty());
+                return new Settlement(true, false, Optional.empty(), false);
             }
             // A claim in flight (another loop's, a helping worker's) is usually recorded within a second: looked at again
             // then, not only when it would run out (2 minutes), so the launch completes as soon as its last claim is recorded.
@@ -227,10 +242,10 @@ public class JdbcDeliveryStore implements DeliveryStore {
                     FROM delivery WHERE work_kind = ? AND work_id = ? AND status = ANY(?)""",
                     r -> Optional.ofNullable(r.getTimestamp("next")).map(Timestamp::toInstant), PENDING, work.kind(), work.id(), OPEN).get(0);
             if (next.isPresent()) {
-                return new Settlement(false, false, next);
+                return new Settlement(false, false, next, false);
             }
             boolean finished = statuses.completeIfDone(c, work);
-            return new Settlement(!finished, finished, Optional.empty());
+            return new Settlement(!finished, finished, Optional.empty(), false);
         });
     }
 

@@ -338,16 +338,21 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
     }
 
     @Override
+    public void expandRest(WorkRef ref) {
+        // add() makes every delivery up front: nothing is left for later here.
+    }
+
+    @Override
     public synchronized Settlement settle(WorkRef ref) {
         answer();
         if (!isSending(ref)) {
-            return new Settlement(true, false, Optional.empty());
+            return new Settlement(true, false, Optional.empty(), false);
         }
         Optional<Instant> next = rows(ref).stream().filter(r -> r.status.isOpen())
                 .map(r -> r.status == DeliveryStatus.PENDING ? r.nextAttemptAt : min(r.claimedUntil, Instant.now().plus(CLAIM_RECHECK)))
                 .min(Comparator.naturalOrder());
         if (next.isPresent()) {
-            return new Settlement(false, false, next);
+            return new Settlement(false, false, next, false);
         }
         Work w = works.get(ref);
         boolean failed = rows(ref).stream().anyMatch(r -> r.status == DeliveryStatus.FAILED);
@@ -358,7 +363,7 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
         } else if (w.status instanceof TestSendStatus s) {
             w.status = s.become(TestSendStatus.DONE);
         }
-        return new Settlement(false, true, Optional.empty());
+        return new Settlement(false, true, Optional.empty(), false);
     }
 
     @Override
