@@ -86,12 +86,13 @@ public class CampaignBench {
         double[] cpu = {cpuSeconds(apiRss.pid) - cpu0[0], cpuSeconds(workerRss.pid) - cpu0[1], postgresCpuSeconds() - cpu0[2]};
         double[] busy = during.finish();
 
-        double firstDelivery;
+        double firstDelivery, firstClaim;
         double recordSpan;
         long sent, activities, rows;
         try (Connection c = DriverManager.getConnection(jdbc, user, password); ResultSet rs = c.createStatement().executeQuery("""
                 SELECT extract(epoch FROM min(d.sent_at) - l.created_at), extract(epoch FROM max(d.sent_at) - l.created_at),
-                       count(*) FILTER (WHERE d.status = 'SENT'), (SELECT count(*) FROM activity WHERE launch_id = l.id), count(*)
+                       count(*) FILTER (WHERE d.status = 'SENT'), (SELECT count(*) FROM activity WHERE launch_id = l.id), count(*),
+                       extract(epoch FROM min(d.first_attempt_at) - l.created_at)
                 FROM launch l JOIN delivery d ON d.launch_id = l.id WHERE l.id = """ + launchId + " GROUP BY l.id")) {
             rs.next();
             firstDelivery = rs.getDouble(1);
@@ -99,12 +100,14 @@ public class CampaignBench {
             sent = rs.getLong(3);
             activities = rs.getLong(4);
             rows = rs.getLong(5);
+            firstClaim = rs.getDouble(6);
         }
         String launch = get("/api/v1/launches/" + launchId);
         System.out.printf("campaign: %,d recipients, ~5 kB personalized body, 50 kB attachment, activities ON: %s%n", n, status);
         System.out.printf("  end to end (accepted -> last delivery recorded): %.1f s, %.0f messages/s = %.1f%% of the ceiling%n",
                 recordSpan, sent / recordSpan, 100 * (sent / recordSpan) / ceiling);
-        System.out.printf("  time to first delivery: %.2f s; wall time to COMPLETED seen over HTTP: %.1f s%n", firstDelivery, seconds);
+        System.out.printf("  time to first delivery: %.2f s to its first message claimed for sending, %.2f s to its first SENT recorded;"
+                + " wall time to COMPLETED seen over HTTP: %.1f s%n", firstClaim, firstDelivery, seconds);
         System.out.printf("  CPU from acceptance to COMPLETED: mail-worker %.1f s (%.2f ms/message), PostgreSQL %.1f s (%.2f ms/message), "
                 + "api-service %.1f s; the machine has %d cores%n", cpu[1], 1000 * cpu[1] / sent, cpu[2], 1000 * cpu[2] / sent, cpu[0],
                 Runtime.getRuntime().availableProcessors());
@@ -133,6 +136,12 @@ public class CampaignBench {
                     webhookProblem == null ? "OK" : webhookProblem, bulkOk ? "OK" : "wrong (above)");
             System.exit(1);
         }
+        double ratio = 100 * (sent / recordSpan) / ceiling;
+        long rssMb = Math.max(apiRss.peakKb(), workerRss.peakKb()) / 1024;
+        System.out.printf("targets: campaign %.1f%% of the ceiling (>= 80%%: %s); acceptance p99 quiet %.1f ms, during the campaign %.1f ms"
+                + " (< 50 ms: %s); first message claimed %.2f s (< 1 s: %s); peak RSS %d MB (< 512 MB each: %s)%n", ratio, met(ratio >= 80),
+                Math.max(p1k[1], p1m[1]), busy[1], met(Math.max(Math.max(p1k[1], p1m[1]), busy[1]) < 50), firstClaim, met(firstClaim < 1),
+                rssMb, met(rssMb < 512));
         System.out.printf("check: every one of %,d delivery rows SENT once (one per address, its own Message-ID, its activity, no possible"
                 + " duplicate), counters equal to rows; BULK: every recipient SENT, one message per job: OK%n", rows);
     }
@@ -174,6 +183,10 @@ public class CampaignBench {
             System.exit(1);
         }
         System.out.printf("seconds=%.3f%n", seconds);
+    }
+
+    static String met(boolean met) {
+        return met ? "met" : "NOT met";
     }
 
     /** Correctness from the rows themselves, not the counters: why they are wrong, or null when every one is right. */

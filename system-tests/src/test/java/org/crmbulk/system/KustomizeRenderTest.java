@@ -72,6 +72,17 @@ class KustomizeRenderTest {
                 .findFirst().orElseThrow().path("spec").path("partitions").asInt();
         assertThat(ofKind(docs, "ScaledObject").get(0).path("spec").path("maxReplicaCount").asInt())
                 .as("no more workers than partitions").isLessThanOrEqualTo(partitions);
+        JsonNode pendingTrigger = java.util.stream.StreamSupport.stream(ofKind(docs, "ScaledObject").get(0).path("spec").path("triggers")
+                .spliterator(), false).filter(t -> t.path("type").asText().equals("postgresql")).findFirst()
+                .orElseThrow(() -> new AssertionError("workers scale on running launches' pending recipients too"));
+        assertThat(pendingTrigger.path("metadata").path("query").asText()).contains("sum(pending)").contains("RUNNING");
+        assertThat(pendingTrigger.path("metadata").path("dbName").asText()).as("the database the services use")
+                .isEqualTo(config.path("CRM_DB_URL").asText().replaceAll(".*/", ""));
+        JsonNode auth = ofKind(docs, "TriggerAuthentication").stream().filter(a -> a.path("metadata").path("name").asText()
+                .equals(pendingTrigger.path("authenticationRef").path("name").asText())).findFirst().orElseThrow();
+        assertThat(auth.path("spec").path("secretTargetRef").findValuesAsText("name")).as("its credentials from the Secret")
+                .containsOnly("crm-bulk-secrets");
+        assertThat(pendingTrigger.path("metadata").has("password")).isFalse();
         if (overlay.equals("prod")) {
             assertThat(config.path("CRM_SMTP_STARTTLS").asText()).as("TLS to the relay in prod").isEqualTo("REQUIRED");
             assertThat(config.path("CRM_DKIM_KEYS").asText()).as("DKIM-signed mail in prod").isNotBlank();

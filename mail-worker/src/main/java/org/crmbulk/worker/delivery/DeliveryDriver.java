@@ -46,6 +46,9 @@ public class DeliveryDriver {
 
     private static final Logger LOG = Logger.getLogger(DeliveryDriver.class);
 
+    /** Deliveries in the first batch of each send loop of a run. */
+    static final int FIRST_BATCH = 10;
+
     /** How a run of the driver ended, for the lease: give it up, or give it up until a time. */
     public sealed interface Ending {
         /** The work reached its final status. */
@@ -171,9 +174,12 @@ public class DeliveryDriver {
 
         Ending loop() {
             int storeFailures = 0;
+            // A run's first batch is small, so its first messages leave and are recorded before a full batch is composed.
+            int batchSize = Math.min(FIRST_BATCH, config.batchSize());
             while (keepGoing.getAsBoolean()) {
                 try {
-                    Ending ending = step();
+                    Ending ending = step(batchSize);
+                    batchSize = config.batchSize();
                     storeFailures = 0;
                     if (ending != null) {
                         return ending;
@@ -204,9 +210,9 @@ public class DeliveryDriver {
         }
 
         /** One claim-send-record round; null to go on, or how the run ends. */
-        private Ending step() {
+        private Ending step(int batchSize) {
             // Permits first, claim second: a claim never waits for the rate limit and so never outlives its lease.
-            RelayPermits.Grant grant = permits.reserve(config.batchSize());
+            RelayPermits.Grant grant = permits.reserve(batchSize);
             if (grant.permits() == 0) {
                 sleepUntil(Instant.now().plus(grant.retryIn()), keepGoing);
                 return null;
