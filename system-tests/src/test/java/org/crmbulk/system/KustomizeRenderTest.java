@@ -76,6 +76,8 @@ class KustomizeRenderTest {
                 .spliterator(), false).filter(t -> t.path("type").asText().equals("postgresql")).findFirst()
                 .orElseThrow(() -> new AssertionError("workers scale on running launches' pending recipients too"));
         assertThat(pendingTrigger.path("metadata").path("query").asText()).contains("sum(pending)").contains("RUNNING");
+        assertThat(pendingTrigger.path("metadata").path("host").asText()).as("reachable from KEDA's namespace")
+                .isEqualTo("postgres." + (overlay.equals("prod") ? "crm" : "crm-dev") + ".svc.cluster.local");
         assertThat(pendingTrigger.path("metadata").path("dbName").asText()).as("the database the services use")
                 .isEqualTo(config.path("CRM_DB_URL").asText().replaceAll(".*/", ""));
         JsonNode auth = ofKind(docs, "TriggerAuthentication").stream().filter(a -> a.path("metadata").path("name").asText()

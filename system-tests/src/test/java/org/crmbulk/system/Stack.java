@@ -80,7 +80,9 @@ final class Stack implements AutoCloseable {
     /** The port of the page that embeds the web components from another origin (http://localhost:port; the API is 127.0.0.1). */
     static final int UI_HOST_PORT = freePort();
     ServiceProcess api;
-    private final java.util.List<ServiceProcess> processes = new java.util.ArrayList<>();
+    // Synchronized: a test may start two workers at once.
+    private final java.util.List<ServiceProcess> processes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    private final java.util.concurrent.atomic.AtomicInteger workers = new java.util.concurrent.atomic.AtomicInteger();
 
     /** The key of this run's unsubscribe links (id=secret), a secret like the database password. */
     final String unsubscribeKeys = "sys=" + Secrets.used("unsub-" + java.util.UUID.randomUUID() + java.util.UUID.randomUUID());
@@ -157,7 +159,7 @@ final class Stack implements AutoCloseable {
         env.put("CRM_WEBHOOKS_BATCH_SIZE", "8");
         env.put("CRM_WEBHOOKS_POLL_INTERVAL", "200ms");
         env.putAll(overrides);
-        ServiceProcess worker = ServiceProcess.start("mail-worker", "mail-worker-" + (processes.size()), port, env);
+        ServiceProcess worker = ServiceProcess.start("mail-worker", "mail-worker-" + workers.incrementAndGet(), port, env);
         processes.add(worker);
         return worker;
     }
@@ -186,7 +188,7 @@ final class Stack implements AutoCloseable {
     /** Stops everything, each part on its own: one that fails to stop must not leave the others running. */
     @Override
     public void close() {
-        processes.forEach(p -> quietly(p::close));
+        java.util.List.copyOf(processes).forEach(p -> quietly(p::close));
         quietly(smtp::close);
         quietly(bounceMailbox::close);
         quietly(kafka::close);

@@ -58,15 +58,22 @@ class TwoWorkersSystemTest {
     @Test
     void two_workers_share_one_launch_within_the_rate_limit_and_the_helper_killed_midway_loses_nothing() throws Exception {
         Stack stack = Stack.shared();
-        int recipients = 1_500;
-        int perSecond = 100; // ~15 s of sending: time for the second worker to join, and to be killed while it sends
+        int recipients = 1_000;
+        int perSecond = 100; // ~10 s of sending: time for the second worker to join, and to be killed while it sends
         long list = SystemApi.importedList("shared launch", "share" + UUID.randomUUID().toString().substring(0, 4), recipients);
         long action = SystemApi.textBulkAction("Hi {contact.firstName}", "Hello.");
         stack.smtp.purge();
         stack.worker.close();
         Map<String, String> limited = Map.of("CRM_RATE_PER_SECOND", String.valueOf(perSecond));
+        java.util.concurrent.CompletableFuture<ServiceProcess> starting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return stack.startWorker(limited);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
         ServiceProcess one = stack.startWorker(limited);
-        ServiceProcess two = stack.startWorker(limited);
+        ServiceProcess two = starting.join();
         try {
             String location = SystemApi.startLaunch(action, list);
             long launchId = SystemApi.launch(location).getLong("id");
