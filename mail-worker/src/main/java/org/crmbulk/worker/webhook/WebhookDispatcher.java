@@ -52,7 +52,9 @@ import jakarta.enterprise.event.Observes;
  * {@code concurrency-per-subscription} in flight per subscription, each bounded by the request timeout — so a slow or
  * hanging endpoint holds only its own lane, never another subscription's or the mail's threads. An attempt starts
  * only while its lease has a full request timeout left, so no two replicas make the same attempt at once; a worker
- * killed mid-flight leaves its claims to expire, and the next attempt carries the same {@code webhook-id}.
+ * killed mid-flight leaves its claims to expire, and the next attempt carries the same {@code webhook-id}. A lane holds at
+ * most {@code batch-size} deliveries claimed and not yet recorded (queued, in flight, or answered and waiting for the next
+ * record), so a kill repeats at most that many per subscription.
  */
 @ApplicationScoped
 public class WebhookDispatcher {
@@ -68,7 +70,11 @@ public class WebhookDispatcher {
     private final String owner = "worker-" + UUID.randomUUID();
     private final AtomicLong claims = new AtomicLong();
     private final Map<Long, Lane> lanes = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
+    /** Attempts made and not yet recorded, with their subscription (their lane counts them until recorded). */
+    private final ConcurrentLinkedQueue<Finished> results = new ConcurrentLinkedQueue<>();
+
+    private record Finished(long subscriptionId, Result result) {
+    }
     private final Semaphore wakeUps = new Semaphore(0);
     private final Map<String, Counter> attempts = new HashMap<>();
     private final Map<String, WebhookSignatures.Signer> signers = new ConcurrentHashMap<>();
@@ -127,16 +133,22 @@ public class WebhookDispatcher {
     }
 
     private void flush() {
-        List<Result> done = new ArrayList<>();
-        for (Result r; (r = results.poll()) != null;) {
-            done.add(r);
+        List<Finished> done = new ArrayList<>();
+        for (Finished f; (f = results.poll()) != null;) {
+            done.add(f);
         }
         try {
-            store.record(done);
+            store.record(done.stream().map(Finished::result).toList());
         } catch (RuntimeException e) {
             results.addAll(done); // the database is away: recorded next round (leases may run out meanwhile: at least once)
             throw e;
         }
+        done.forEach(f -> {
+            Lane lane = lanes.get(f.subscriptionId());
+            if (lane != null) {
+                lane.recorded();
+            }
+        });
     }
 
     private void claimAndSend() {
@@ -174,9 +186,19 @@ public class WebhookDispatcher {
         private final ArrayDeque<Claimed> queue = new ArrayDeque<>();
         private WebhookStore.Subscription subscription;
         private int inFlight;
+        /** Attempts ended but not recorded yet: a worker killed now repeats them too, so they count against the batch. */
+        private int unrecorded;
 
         synchronized int room() {
-            return config.batchSize() - queue.size() - inFlight;
+            return config.batchSize() - queue.size() - inFlight - unrecorded;
+        }
+
+        synchronized void finished() {
+            unrecorded++;
+        }
+
+        synchronized void recorded() {
+            unrecorded--;
         }
 
         void add(WebhookStore.Subscription s, List<Claimed> claimed) {
@@ -285,11 +307,19 @@ public class WebhookDispatcher {
         String text = answer == null ? null : answer.length() > ANSWER_BYTES ? answer.substring(0, ANSWER_BYTES) : answer;
         if (status != null && status >= 200 && status < 300) {
             attempts.get("delivered").increment();
-            results.add(new Result(c.id(), c.claim(), "DELIVERED", null, status, text));
+            finished(c, new Result(c.id(), c.claim(), "DELIVERED", null, status, text));
             return;
         }
         Optional<Instant> next = retries.next(c.attempts(), c.created(), Instant.now(), ThreadLocalRandom.current()::nextDouble);
         attempts.get(next.isPresent() ? "failed" : "dead").increment();
-        results.add(new Result(c.id(), c.claim(), next.isPresent() ? "PENDING" : "DEAD", next.orElse(null), status, text));
+        finished(c, new Result(c.id(), c.claim(), next.isPresent() ? "PENDING" : "DEAD", next.orElse(null), status, text));
+    }
+
+    private void finished(Claimed c, Result result) {
+        Lane lane = lanes.get(c.subscriptionId());
+        if (lane != null) {
+            lane.finished();
+        }
+        results.add(new Finished(c.subscriptionId(), result));
     }
 }
