@@ -29,7 +29,9 @@ public class Sweeper {
         this.config = config;
     }
 
-    @Scheduled(every = "${mail.delivery.sweep-interval:10s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    // Not while the application stops: a round then could take over the very work the shutdown just released.
+    @Scheduled(every = "${mail.delivery.sweep-interval:10s}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void scheduled() {
         try {
             sweep();
@@ -38,7 +40,8 @@ public class Sweeper {
         }
     }
 
-    @Scheduled(every = "${mail.delivery.help-interval:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(every = "${mail.delivery.help-interval:1s}", delayed = "3s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     void scheduledHelp() {
         try {
             help();
