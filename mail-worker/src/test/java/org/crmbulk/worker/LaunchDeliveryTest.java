@@ -155,12 +155,22 @@ class LaunchDeliveryTest {
         long a = Fixtures.contact("a@five.example.cz", "A", false);
         long b = Fixtures.contact("b@five.example.cz", "B", false);
         long launch = Fixtures.queuedLaunch(Fixtures.bulkAction("Crash", "Body"), Fixtures.list("F", a, b));
-        // What a worker killed mid-send leaves behind: a RUNNING launch with a lapsed lease and a stale claim.
-        Fixtures.update("UPDATE launch SET status = 'RUNNING', total = 2, pending = 2 WHERE id = ?", launch);
-        Fixtures.update("INSERT INTO work_lease (work_kind, work_id, owner, until) VALUES ('LAUNCH', ?, 'dead', now() - interval '1 second')", launch);
-        Fixtures.update("INSERT INTO delivery (launch_id, contact_id, email, status, attempts, message_id, claimed_by, claimed_until) "
-                + "VALUES (?, ?, 'a@five.example.cz', 'SENDING', 1, '<stale.1@five.example.cz>', 'dead', now() - interval '1 second')", launch, a);
-        Fixtures.update("INSERT INTO delivery (launch_id, contact_id, email, status) VALUES (?, ?, 'b@five.example.cz', 'PENDING')", launch, b);
+        // What a worker killed mid-send leaves behind: a RUNNING launch with a lapsed lease and a stale claim, written in
+        // one transaction, so the running worker's sweep sees all of it or none of it.
+        try (java.sql.Connection c = Fixtures.db()) {
+            c.setAutoCommit(false);
+            try (java.sql.Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE launch SET status = 'RUNNING', total = 2, pending = 2 WHERE id = " + launch);
+                s.executeUpdate("INSERT INTO work_lease (work_kind, work_id, owner, until) VALUES ('LAUNCH', " + launch
+                        + ", 'dead', now() - interval '1 second')");
+                s.executeUpdate("INSERT INTO delivery (launch_id, contact_id, email, status, attempts, message_id, claimed_by, claimed_until) "
+                        + "VALUES (" + launch + ", " + a + ", 'a@five.example.cz', 'SENDING', 1, '<stale.1@five.example.cz>', 'dead', "
+                        + "now() - interval '1 second')");
+                s.executeUpdate("INSERT INTO delivery (launch_id, contact_id, email, status) VALUES (" + launch + ", " + b
+                        + ", 'b@five.example.cz', 'PENDING')");
+            }
+            c.commit();
+        }
 
         awaitStatus(launch, "COMPLETED");
         MimeMessage resent = Mailbox.messages().stream()

@@ -73,9 +73,16 @@ class SweepTest {
         // Expanded and leased by a worker that is alive but slow: it sends nothing here.
         Fixtures.update("INSERT INTO delivery (launch_id, contact_id, email, status) SELECT ?, id, email, 'PENDING' FROM contact WHERE email LIKE 'help-%@seven.example.cz'",
                 launch);
-        Fixtures.update("UPDATE launch SET status = 'RUNNING', started_at = now(), total = ?, pending = ? WHERE id = ?", n, n, launch);
-        Fixtures.update("INSERT INTO work_lease (work_kind, work_id, owner, until) VALUES ('LAUNCH', ?, 'slow-worker', now() + interval '1 hour')",
-                launch);
+        try (java.sql.Connection c = Fixtures.db()) { // one transaction: the sweep never sees it running without its lease
+            c.setAutoCommit(false);
+            try (java.sql.Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE launch SET status = 'RUNNING', started_at = now(), total = " + n + ", pending = " + n
+                        + " WHERE id = " + launch);
+                s.executeUpdate("INSERT INTO work_lease (work_kind, work_id, owner, until) VALUES ('LAUNCH', " + launch
+                        + ", 'slow-worker', now() + interval '1 hour')");
+            }
+            c.commit();
+        }
 
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .until(() -> ((Number) Fixtures.launch(launch).get("sent")).intValue() == n);
