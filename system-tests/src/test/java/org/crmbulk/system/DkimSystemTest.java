@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,21 +18,29 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.crmbulk.testing.DkimVerifier;
+import org.crmbulk.testing.ScriptedSmtpRelay;
+import org.eclipse.angus.mail.smtp.SMTPOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.restassured.http.ContentType;
 
 /**
- * Every message the worker sends is DKIM-signed with its From domain's key: a campaign with an attachment and a Czech
- * subject, a test send and an activity's mail task, each taken from the mail catcher and verified by dkimpy against
- * the TXT record the worker prints for the DNS.
+ * Every message the worker sends is DKIM-signed with its From domain's key: a campaign with an attachment, a Czech
+ * subject and lines that start with a dot, a test send and an activity's mail task, each taken from the relay's record
+ * of its DATA bytes and verified by dkimpy against the TXT record the worker prints for the DNS. The bytes on the wire
+ * (written in bulk, the attachment prepared once) are exactly those Angus's own DATA stream writes for the message.
  */
 class DkimSystemTest {
+
+    private ScriptedSmtpRelay relay;
 
     @AfterEach
     void restoreTheWorker() throws Exception {
         Stack.shared().restoreWorker();
+        if (relay != null) {
+            relay.close();
+        }
     }
 
     @Test
@@ -40,8 +49,9 @@ class DkimSystemTest {
         Path dir = Files.createTempDirectory("dkim");
         KeyPair campaign = pem(dir.resolve("example.cz.pem"));
         KeyPair activities = pem(dir.resolve("system-test.example.pem"));
-        stack.replaceWorker(Map.of("CRM_DKIM_KEYS", "example.cz:sys:" + dir.resolve("example.cz.pem") + ",system-test.example:act:"
-                + dir.resolve("system-test.example.pem")));
+        relay = new ScriptedSmtpRelay();
+        stack.replaceWorker(Map.of("CRM_SMTP_PORT", String.valueOf(relay.port()), "CRM_DKIM_KEYS", "example.cz:sys:"
+                + dir.resolve("example.cz.pem") + ",system-test.example:act:" + dir.resolve("system-test.example.pem")));
         String campaignTxt = "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(campaign.getPublic().getEncoded());
         String activityTxt = "v=DKIM1; k=rsa; p=" + Base64.getEncoder().encodeToString(activities.getPublic().getEncoded());
         assertThat(Files.readString(stack.worker.logFile())).as("the worker prints what to publish")
@@ -50,7 +60,7 @@ class DkimSystemTest {
         String p = "dkim" + UUID.randomUUID().toString().substring(0, 6);
         long list = SystemApi.importedList("DKIM", p + "-", 3);
         long action = given().contentType(ContentType.JSON).body(Map.of("name", "Podzimní akce", "from", "obchod@example.cz",
-                "subject", "Příliš žluťoučký kůň, {contact.firstName}", "textBody", "Dobrý den {contact.firstName},\nnabídka v příloze.",
+                "subject", "Příliš žluťoučký kůň, {contact.firstName}", "textBody", "Dobrý den {contact.firstName},\n.nabídka v příloze\n.\n..a tečky.",
                 "htmlBody", "<html><body><p>Dobrý den <b>{contact.firstName}</b></p></body></html>"))
                 .post("/api/v1/bulk-actions").then().statusCode(201).extract().jsonPath().getLong("id");
         byte[] pdf = new byte[40_000];
@@ -67,13 +77,17 @@ class DkimSystemTest {
         List<byte[]> ours = new ArrayList<>();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             ours.clear();
-            for (byte[] raw : stack.smtp.rawMessages().get()) {
-                if (new String(raw, StandardCharsets.ISO_8859_1).contains(p + "-")) {
+            for (ScriptedSmtpRelay.Transaction t : relay.transactions()) {
+                if (t.data() != null && new String(t.data(), StandardCharsets.ISO_8859_1).contains(p + "-")) {
+                    byte[] raw = unstuffed(t.data());
+                    assertThat(angusDataStream(raw)).as("the wire bytes are what Angus's DATA stream writes for the message")
+                            .isEqualTo(t.data());
                     ours.add(raw);
                 }
             }
             return ours.size() == 5;
         });
+        assertThat(ours).filteredOn(raw -> new String(raw, StandardCharsets.ISO_8859_1).contains("\r\n.nab")).hasSize(4); // the campaign and its test send
         for (byte[] raw : ours) {
             String text = new String(raw, StandardCharsets.ISO_8859_1);
             boolean fromActivities = text.contains("d=system-test.example");
@@ -82,6 +96,27 @@ class DkimSystemTest {
             assertThat(verdict.valid()).as(verdict.log() + "\n" + text.substring(0, Math.min(text.length(), 3000))).isTrue();
         }
         assertThat(ours).filteredOn(raw -> new String(raw, StandardCharsets.ISO_8859_1).contains("d=system-test.example")).hasSize(1);
+    }
+
+    /** The message a relay stores from DATA's bytes: a leading dot removed from each line (RFC 5321 4.5.2). */
+    private static byte[] unstuffed(byte[] wire) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean lineStart = true;
+        for (byte b : wire) {
+            if (!(lineStart && b == '.')) {
+                out.write(b);
+            }
+            lineStart = b == '\n';
+        }
+        return out.toByteArray();
+    }
+
+    private static byte[] angusDataStream(byte[] message) throws java.io.IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SMTPOutputStream data = new SMTPOutputStream(out);
+        data.write(message);
+        data.ensureAtBOL();
+        return out.toByteArray();
     }
 
     private static KeyPair pem(Path file) throws Exception {

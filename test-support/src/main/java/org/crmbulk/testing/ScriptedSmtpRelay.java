@@ -1,8 +1,9 @@
 package org.crmbulk.testing;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -47,10 +48,11 @@ public final class ScriptedSmtpRelay extends LoopbackSmtpServer {
     /**
      * One MAIL transaction: the envelope (MAIL FROM's address and parameters), each RCPT with its reply, whether
      * the message's final dot arrived, its Message-ID, the final reply sent (null when the client was gone) and the
-     * recipients the relay took the message for.
+     * recipients the relay took the message for; {@code data}: the bytes between DATA's 354 and the final dot exactly as
+     * they came (dot-stuffed), null when no message came.
      */
     public record Transaction(int session, String mailFrom, String mailParameters, List<Rcpt> rcpts, boolean dotReceived,
-            String messageId, String finalReply, List<String> delivered, Instant at) {
+            String messageId, String finalReply, List<String> delivered, Instant at, byte[] data) {
     }
 
     private record Script(String reply, AtomicInteger remaining) {
@@ -131,7 +133,7 @@ public final class ScriptedSmtpRelay extends LoopbackSmtpServer {
     void session(Socket socket) {
         int id = sessions.incrementAndGet();
         boolean counted = false;
-        try (socket; BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        try (socket; InputStream in = new BufferedInputStream(socket.getInputStream());
              OutputStream out = socket.getOutputStream()) {
             if (open.incrementAndGet() > maxConnections) {
                 open.decrementAndGet();
@@ -144,7 +146,7 @@ public final class ScriptedSmtpRelay extends LoopbackSmtpServer {
             reply(out, "220 scripted.test ESMTP");
             Transaction current = null;
             String line;
-            while ((line = in.readLine()) != null) {
+            while ((line = text(readLine(in))) != null) {
                 String cmd = line.length() >= 4 ? line.substring(0, 4).toUpperCase(Locale.ROOT) : line.toUpperCase(Locale.ROOT);
                 switch (cmd) {
                     case "EHLO" -> reply(out, "250-scripted.test\r\n250-8BITMIME\r\n250-ENHANCEDSTATUSCODES\r\n250 SIZE"
@@ -160,14 +162,14 @@ public final class ScriptedSmtpRelay extends LoopbackSmtpServer {
                         }
                         String mail = scripted(Phase.MAIL, "*");
                         if (mail != null) {
-                            transactions.add(new Transaction(id, from, parameters, List.of(), false, null, mail, List.of(), Instant.now()));
+                            transactions.add(new Transaction(id, from, parameters, List.of(), false, null, mail, List.of(), Instant.now(), null));
                             reply(out, mail);
                             if (mail.startsWith("421")) {
                                 return;
                             }
                             continue;
                         }
-                        current = new Transaction(id, from, parameters, new ArrayList<>(), false, null, null, new ArrayList<>(), Instant.now());
+                        current = new Transaction(id, from, parameters, new ArrayList<>(), false, null, null, new ArrayList<>(), Instant.now(), null);
                         reply(out, "250 2.1.0 OK");
                     }
                     case "RCPT" -> {
@@ -192,10 +194,10 @@ public final class ScriptedSmtpRelay extends LoopbackSmtpServer {
                             continue;
                         }
                         reply(out, "354 End data with <CR><LF>.<CR><LF>");
-                        StringBuilder data = new StringBuilder();
-                        String d;
-                        while ((d = in.readLine()) != null && !d.equals(".")) {
-                            data.append(d).append("\r\n");
+                        ByteArrayOutputStream data = new ByteArrayOutputStream();
+                        byte[] d;
+                        while ((d = readLine(in)) != null && !".".equals(text(d))) {
+                            data.write(d);
                         }
                         List<String> accepted = current.rcpts().stream().filter(Rcpt::accepted).map(Rcpt::address).toList();
                         if (d == null) {
@@ -206,8 +208,8 @@ public final class ScriptedSmtpRelay extends LoopbackSmtpServer {
                                 .orElse("250 2.0.0 OK queued");
                         long delay = accepted.stream().mapToLong(this::delayFor).max().orElse(0);
                         Transaction done = new Transaction(id, current.mailFrom(), current.mailParameters(), List.copyOf(current.rcpts()),
-                                true, header(data.toString(), "Message-ID"), finalReply,
-                                finalReply.startsWith("2") ? accepted : List.of(), current.at());
+                                true, header(data.toString(StandardCharsets.UTF_8), "Message-ID"), finalReply,
+                                finalReply.startsWith("2") ? accepted : List.of(), current.at(), data.toByteArray());
                         current = null;
                         if (delay > 0) {
                             Thread.sleep(delay);
@@ -218,7 +220,7 @@ public final class ScriptedSmtpRelay extends LoopbackSmtpServer {
                         } catch (IOException e) {
                             // The client gave up waiting; the message is the relay's all the same.
                             transactions.add(new Transaction(done.session(), done.mailFrom(), done.mailParameters(), done.rcpts(),
-                                    true, done.messageId(), null, done.delivered(), done.at()));
+                                    true, done.messageId(), null, done.delivered(), done.at(), done.data()));
                             return;
                         }
                     }
@@ -243,6 +245,28 @@ public final class ScriptedSmtpRelay extends LoopbackSmtpServer {
                 open.decrementAndGet();
             }
         }
+    }
+
+    /** One line as it came, with its line end (CRLF, or a bare LF); null at the end of the stream. */
+    private static byte[] readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream(128);
+        int b;
+        while ((b = in.read()) != -1) {
+            line.write(b);
+            if (b == '\n') {
+                return line.toByteArray();
+            }
+        }
+        return line.size() == 0 ? null : line.toByteArray();
+    }
+
+    /** A command line without its line end. */
+    private static String text(byte[] line) {
+        if (line == null) {
+            return null;
+        }
+        String s = new String(line, StandardCharsets.UTF_8);
+        return s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
     }
 
     private String scripted(Phase phase, String recipient) {

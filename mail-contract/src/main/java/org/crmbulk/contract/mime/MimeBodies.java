@@ -1,8 +1,11 @@
 package org.crmbulk.contract.mime;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UnsupportedEncodingException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Enumeration;
 import java.util.List;
 
 import jakarta.mail.MessagingException;
@@ -30,6 +33,15 @@ public final class MimeBodies {
         if (System.getProperty(STREAM_PROVIDER) == null) {
             System.setProperty(STREAM_PROVIDER, "org.eclipse.angus.mail.util.MailStreamProvider");
         }
+    }
+
+    /**
+     * A stream that takes an attachment's encoded body by reference rather than as a copy: the worker prepares each
+     * shared body for the wire once per launch and writes it to the relay as it is.
+     */
+    public interface SharedBodySink {
+        /** The body of a part, the same array for every message that carries it; never changed. */
+        void shared(byte[] body) throws IOException;
     }
 
     /**
@@ -75,7 +87,7 @@ public final class MimeBodies {
             for (var it = e.headers().getAllHeaderLines(); it.hasMoreElements();) {
                 headers.addHeaderLine(it.nextElement());
             }
-            return new MimeBodyPart(headers, e.body());
+            return new SharedBodyPart(headers, e.body());
         }
 
         private Encoded encode() throws MessagingException {
@@ -99,6 +111,36 @@ public final class MimeBodies {
             withEnd[body.length] = '\r';
             withEnd[body.length + 1] = '\n';
             return new Encoded(headers, withEnd);
+        }
+    }
+
+    /** An attachment's part: to a {@link SharedBodySink} its body goes by reference, to any other stream as Jakarta Mail writes it. */
+    private static final class SharedBodyPart extends MimeBodyPart {
+
+        private static final byte[] CRLF = {'\r', '\n'};
+
+        SharedBodyPart(InternetHeaders headers, byte[] body) throws MessagingException {
+            super(headers, body);
+        }
+
+        @Override
+        public void writeTo(OutputStream os) throws IOException, MessagingException {
+            if (!(os instanceof SharedBodySink sink)) {
+                super.writeTo(os);
+                return;
+            }
+            // As MimeBodyPart writes a part: each header line, an empty line, then the (already encoded) content.
+            for (Enumeration<String> lines = getAllHeaderLines(); lines.hasMoreElements();) {
+                String line = lines.nextElement();
+                byte[] bytes = new byte[line.length()];
+                for (int i = 0; i < bytes.length; i++) {
+                    bytes[i] = (byte) line.charAt(i); // LineOutputStream's conversion of a header line
+                }
+                os.write(bytes);
+                os.write(CRLF);
+            }
+            os.write(CRLF);
+            sink.shared(content);
         }
     }
 

@@ -1,6 +1,5 @@
 package org.crmbulk.worker.smtp;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -56,6 +55,7 @@ public class AngusMailTransport implements MailTransport {
     private final Session session;
     private final ExecutorService senders;
     private final SessionPool pool;
+    private final WireForm wireForm = new WireForm();
     private volatile boolean stopping;
     /** Recipients per transaction this relay takes, once it has said (452 4.5.3); unlimited until then. */
     private final AtomicInteger recipientLimit = new AtomicInteger(Integer.MAX_VALUE);
@@ -113,10 +113,8 @@ public class AngusMailTransport implements MailTransport {
     private SendResult sendNow(MailMessage mail, String envelopeFrom, Instant notAfter) {
         RawMessage message;
         try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(16 * 1024);
-            mail.toMimeMessage(session).writeTo(bytes);
-            byte[] raw = bytes.toByteArray();
-            message = new RawMessage(session, dkim.signature(raw, mail.from().email()), raw,
+            List<ComposedMessage.Segment> composed = ComposedMessage.of(mail, session);
+            message = new RawMessage(session, dkim.signature(composed, mail.from().email()), composed, wireForm,
                     envelopeFrom == null ? mail.from().email() : envelopeFrom);
         } catch (MessagingException | IOException e) {
             return SendResult.permanent("compose: " + e.getMessage());

@@ -131,20 +131,25 @@ public class DkimSigning {
 
     /**
      * The {@code DKIM-Signature} header line (with its CRLF) to put before the message, or an empty array when its From
-     * domain has no key. {@code message}: the whole message as it goes on the wire (CRLF line ends, before dot-stuffing).
+     * domain has no key. {@code message}: the composed message's segments in order (CRLF line ends, before dot-stuffing),
+     * its header section within the first.
      */
-    byte[] signature(byte[] message, String fromAddress) {
+    byte[] signature(List<ComposedMessage.Segment> message, String fromAddress) {
         Key key = keyFor(fromAddress.substring(fromAddress.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT));
         if (key == null) {
             return new byte[0];
         }
-        int split = headerEnd(message);
+        byte[] head = message.get(0).bytes();
+        int split = headerEnd(head);
         try {
-            List<String> fields = fields(message, split);
+            List<String> fields = fields(head, split);
             BodyHasher hasher = key.signer().newBodyHasher(key.signer().newSignatureRecordTemplate(template(key.algorithm(), key.domain(), key.selector(),
                     present(fields), blank(message, split + 2))));
             try (OutputStream body = hasher.getOutputStream()) {
-                body.write(message, split + 2, message.length - split - 2);
+                body.write(head, split + 2, head.length - split - 2);
+                for (ComposedMessage.Segment s : message.subList(1, message.size())) {
+                    body.write(s.bytes());
+                }
             }
             String header = key.signer().sign(new Fields(fields), hasher);
             return (fold(header) + "\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -182,11 +187,14 @@ public class DkimSigning {
         return SIGNED.stream().filter(names::contains).toList();
     }
 
-    /** Whether the body from this index holds nothing but line breaks, spaces and tabs. */
-    private static boolean blank(byte[] m, int from) {
-        for (int i = from; i < m.length; i++) {
-            if (m[i] != '\r' && m[i] != '\n' && m[i] != ' ' && m[i] != '\t') {
-                return false;
+    /** Whether the body (from this index of the first segment on) holds nothing but line breaks, spaces and tabs. */
+    private static boolean blank(List<ComposedMessage.Segment> message, int from) {
+        for (int s = 0; s < message.size(); s++) {
+            byte[] m = message.get(s).bytes();
+            for (int i = s == 0 ? from : 0; i < m.length; i++) {
+                if (m[i] != '\r' && m[i] != '\n' && m[i] != ' ' && m[i] != '\t') {
+                    return false;
+                }
             }
         }
         return true;

@@ -2,7 +2,9 @@ package org.crmbulk.worker.smtp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayOutputStream;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -11,9 +13,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 
 import org.crmbulk.contract.mime.MailMessage;
+import org.crmbulk.contract.mime.MimeBodies;
 import org.crmbulk.testing.ScriptedSmtpRelay;
 import org.crmbulk.testing.ScriptedSmtpRelay.Phase;
 import org.crmbulk.testing.ScriptedSmtpRelay.Rcpt;
+import org.crmbulk.testing.ScriptedSmtpRelay.Transaction;
 import org.crmbulk.worker.Configs;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -56,6 +60,42 @@ class AngusMailTransportTest {
 
     private static SendResult send(AngusMailTransport t, MailMessage m) {
         return t.send(m).toCompletableFuture().join();
+    }
+
+    @Test
+    void the_relay_receives_exactly_what_angus_own_data_stream_writes_for_the_message_and_each_split_transaction_the_same() throws Exception {
+        relay = new ScriptedSmtpRelay().maxRecipientsPerTransaction(3);
+        byte[] pdf = new byte[30_000];
+        new java.util.Random(5).nextBytes(pdf);
+        List<MailMessage.Mailbox> to = IntStream.range(0, 7).mapToObj(i -> MailMessage.Mailbox.of("w" + i + "@b.cz")).toList();
+        MailMessage m = new MailMessage(new MailMessage.Mailbox("crm@example.cz", "CRM"), null, to, List.of(), "Tečky",
+                ".tečka na začátku\r\n.\r\n..dvě\r\nkonec", "<p>.Dobrý den</p>\n.<b>x</b>",
+                List.of(new MimeBodies.Attachment("a.pdf", "application/pdf", pdf)), "<w.1@example.cz>", Map.of());
+
+        assertThat(send(transportTo(relay.port()), m).kind()).isEqualTo(SendResult.Kind.ACCEPTED);
+
+        assertThat(RelaySession.writesInBulk()).as("the bulk path is the one under test").isTrue();
+        List<Transaction> transactions = relay.transactions();
+        assertThat(transactions).hasSize(3);
+        byte[] wire = transactions.get(0).data();
+        assertThat(transactions).allSatisfy(t -> assertThat(t.data()).isEqualTo(wire));
+        byte[] message = unstuffed(wire);
+        assertThat(new String(message, StandardCharsets.US_ASCII)).contains("\r\n.te=C4=8Dka").contains("\r\n..dv");
+        // The wire bytes are a fixed point of Angus's own DATA stream: what it would have written for this message.
+        assertThat(WireFormTest.angus(List.of(new ComposedMessage.Segment(message, false)))).isEqualTo(wire);
+    }
+
+    /** The message a relay stores from DATA's bytes: a leading dot removed from each line (RFC 5321 4.5.2). */
+    private static byte[] unstuffed(byte[] wire) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        boolean lineStart = true;
+        for (byte b : wire) {
+            if (!(lineStart && b == '.')) {
+                out.write(b);
+            }
+            lineStart = b == '\n';
+        }
+        return out.toByteArray();
     }
 
     @Test

@@ -42,7 +42,7 @@ class DkimSigningTest {
         key = signing.keys().get("example.cz");
     }
 
-    private static byte[] composed(String from, List<MimeBodies.Attachment> attachments) throws Exception {
+    private static List<ComposedMessage.Segment> composed(String from, List<MimeBodies.Attachment> attachments) throws Exception {
         Map<String, String> headers = Map.of("List-Unsubscribe", // folded, as TemplateContent writes it with a mailto: entry
                 "<https://crm.example.cz/u/k1.AAAA>,\r\n <mailto:bounces+unsubscribe-00000000000000070123456789abcdef0123@bounces.example.cz?subject=unsubscribe>",
                 "List-Unsubscribe-Post", "List-Unsubscribe=One-Click", "List-Id", "=?UTF-8?Q?Jarn=C3=AD_akce?= <ba7.example.cz>"); // as Contents.listId writes it
@@ -50,17 +50,18 @@ class DkimSigningTest {
                 List.of(new MailMessage.Mailbox("jana.novakova@example.org", "Jana Nováková")), List.of(MailMessage.Mailbox.of("cc@example.org")),
                 "Příliš žluťoučký kůň úpěl ďábelské ódy — " + "dlouhý předmět ".repeat(6), "Dobrý den,\r\n\r\n.tečka na začátku řádku  \r\n",
                 "<html><body><p>Dobrý den, <b>Jano</b></p></body></html>", attachments, "<1.l7.abc@example.cz>", headers);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        mail.toMimeMessage(Session.getInstance(new Properties())).writeTo(out);
-        return out.toByteArray();
+        return ComposedMessage.of(mail, Session.getInstance(new Properties())); // attachments as shared segments, as the worker signs them
     }
 
-    private static byte[] signed(byte[] message, String from) {
-        byte[] signature = signing.signature(message, from);
-        byte[] all = new byte[signature.length + message.length];
-        System.arraycopy(signature, 0, all, 0, signature.length);
-        System.arraycopy(message, 0, all, signature.length, message.length);
-        return all;
+    private static byte[] signed(List<ComposedMessage.Segment> message, String from) {
+        return joined(signing.signature(message, from), message);
+    }
+
+    private static byte[] joined(byte[] signature, List<ComposedMessage.Segment> message) {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        all.writeBytes(signature);
+        message.forEach(s -> all.writeBytes(s.bytes()));
+        return all.toByteArray();
     }
 
     @Test
@@ -96,9 +97,7 @@ class DkimSigningTest {
     void a_message_with_an_empty_body_verifies_too() throws Exception {
         MailMessage mail = new MailMessage(new MailMessage.Mailbox("crm@example.cz", null), null, List.of(MailMessage.Mailbox.of("a@example.org")),
                 List.of(), "Porada", "", null, List.of(), "<2.a1.abc@example.cz>", Map.of());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        mail.toMimeMessage(Session.getInstance(new Properties())).writeTo(out);
-        byte[] message = signed(out.toByteArray(), "crm@example.cz");
+        byte[] message = signed(ComposedMessage.of(mail, Session.getInstance(new Properties())), "crm@example.cz");
         DkimVerifier.Verdict verdict = DkimVerifier.verify(message, key.dnsName(), key.txtRecord());
         assertThat(verdict.valid()).as(verdict.log()).isTrue();
     }
@@ -118,11 +117,8 @@ class DkimSigningTest {
 
         byte[] pdf = new byte[20_000];
         new java.util.Random(9).nextBytes(pdf);
-        byte[] message = composed("obchod@ed.example.cz", List.of(new MimeBodies.Attachment("ceník.pdf", "application/pdf", pdf)));
-        byte[] signature = edSigning.signature(message, "obchod@ed.example.cz");
-        byte[] all = new byte[signature.length + message.length];
-        System.arraycopy(signature, 0, all, 0, signature.length);
-        System.arraycopy(message, 0, all, signature.length, message.length);
+        List<ComposedMessage.Segment> message = composed("obchod@ed.example.cz", List.of(new MimeBodies.Attachment("ceník.pdf", "application/pdf", pdf)));
+        byte[] all = joined(edSigning.signature(message, "obchod@ed.example.cz"), message);
         String text = new String(all, StandardCharsets.ISO_8859_1);
         assertThat(text).startsWith("DKIM-Signature:").contains("a=ed25519-sha256").contains("c=relaxed/relaxed").contains("d=ed.example.cz");
         DkimVerifier.Verdict verdict = DkimVerifier.verify(all, edKey.dnsName(), edKey.txtRecord());
