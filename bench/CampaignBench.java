@@ -71,6 +71,7 @@ public class CampaignBench {
         cancel(warming);
 
         double[] cpu0 = {cpuSeconds(apiRss.pid), cpuSeconds(workerRss.pid), postgresCpuSeconds()};
+        double wal0 = walBytes(jdbc, user, password);
         long t0 = System.nanoTime();
         String accepted = post("/api/v1/launches", "{\"bulkActionId\":" + actionId + ",\"listIds\":[" + list
                 + "],\"launchedByUserId\":" + launchUser + "}", 202);
@@ -84,6 +85,7 @@ public class CampaignBench {
         } while (!status.startsWith("COMPLETED") && !status.equals("CANCELLED") && !status.equals("PAUSED"));
         double seconds = (System.nanoTime() - t0) / 1e9;
         double[] cpu = {cpuSeconds(apiRss.pid) - cpu0[0], cpuSeconds(workerRss.pid) - cpu0[1], postgresCpuSeconds() - cpu0[2]};
+        double wal = walBytes(jdbc, user, password) - wal0;
         double[] busy = during.finish();
 
         double firstDelivery, firstClaim;
@@ -111,6 +113,9 @@ public class CampaignBench {
         System.out.printf("  CPU from acceptance to COMPLETED: mail-worker %.1f s (%.2f ms/message), PostgreSQL %.1f s (%.2f ms/message), "
                 + "api-service %.1f s; the machine has %d cores%n", cpu[1], 1000 * cpu[1] / sent, cpu[2], 1000 * cpu[2] / sent, cpu[0],
                 Runtime.getRuntime().availableProcessors());
+        // WAL volume moves with what the database writes, not with how busy the machine is: the steadier per-message cost.
+        System.out.printf("  PostgreSQL WAL from acceptance to COMPLETED: %.1f MB, %.2f kB/message (the whole server's, acceptance loop included)%n",
+                wal / 1e6, wal / 1e3 / sent);
         long deliveryEvents = events(jdbc, user, password, launchId);
         String webhookProblem = subscription == 0 ? null : webhooks(jdbc, user, password, launchId, subscription);
 
@@ -459,6 +464,15 @@ public class CampaignBench {
 
     static String quote(String s) {
         return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
+    /** Bytes of WAL the server has written so far. */
+    static double walBytes(String jdbc, String user, String password) throws Exception {
+        try (Connection c = DriverManager.getConnection(jdbc, user, password);
+             ResultSet rs = c.createStatement().executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')")) {
+            rs.next();
+            return rs.getDouble(1);
+        }
     }
 
     /** User and system CPU time a process has used so far (/proc/PID/stat, in clock ticks of 1/100 s). */

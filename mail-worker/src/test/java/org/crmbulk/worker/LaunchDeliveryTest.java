@@ -60,6 +60,38 @@ class LaunchDeliveryTest {
     }
 
     @Test
+    void a_launch_that_makes_activities_gets_one_done_activity_per_sent_delivery_linked_both_ways_and_none_for_a_skipped_one() throws Exception {
+        long sent1 = Fixtures.contact("act1@act.example.cz", "Eva", false);
+        long sent2 = Fixtures.contact("act2@act.example.cz", "Ota", false);
+        long out = Fixtures.contact("act3@act.example.cz", "Out", true);
+        long action = Fixtures.bulkAction("Offer for {contact.firstName}", "Body");
+        Fixtures.update("UPDATE bulk_action_version SET create_activity = true, activity_type = 'EMAIL' WHERE bulk_action_id = ?", action);
+        long launch = Fixtures.queuedLaunch(action, Fixtures.list("Act", sent1, sent2, out));
+
+        Fixtures.publish(SendJobV1.launch(launch));
+
+        awaitStatus(launch, "COMPLETED");
+        List<Map<String, Object>> rows = Fixtures.rows("""
+                SELECT d.email, d.status, d.contact_id AS delivery_contact, a.id AS activity, a.delivery_id, a.contact_id, a.subject,
+                       a.status AS activity_status, a.type, a.launch_id
+                FROM delivery d LEFT JOIN activity a ON a.id = d.activity_id WHERE d.launch_id = ? ORDER BY d.email""", launch);
+        assertThat(rows).hasSize(3);
+        assertThat(rows.subList(0, 2)).allSatisfy(r -> {
+            assertThat(r.get("status")).isEqualTo("SENT");
+            assertThat(r.get("activity")).isNotNull();
+            assertThat(r.get("delivery_id")).as("the activity names its delivery").isNotNull();
+            assertThat(r.get("contact_id")).isEqualTo(r.get("delivery_contact"));
+            assertThat(r.get("activity_status")).isEqualTo("DONE");
+            assertThat(r.get("type")).isEqualTo("EMAIL");
+            assertThat(((Number) r.get("launch_id")).longValue()).isEqualTo(launch);
+        });
+        assertThat(rows).extracting(r -> r.get("subject")).containsExactly("Offer for Eva", "Offer for Ota", null);
+        assertThat(rows.get(2).get("status")).isEqualTo("SKIPPED");
+        assertThat(Fixtures.rows("SELECT count(*) AS n FROM activity WHERE launch_id = ?", launch).get(0).get("n")).isEqualTo(2L);
+        assertCountersMatchRows(launch);
+    }
+
+    @Test
     void opted_out_contacts_are_skipped_with_the_reason_recorded() throws Exception {
         long in = Fixtures.contact("in@two.example.cz", "In", false);
         long out = Fixtures.contact("out@two.example.cz", "Out", true);

@@ -133,12 +133,12 @@ public class JdbcDeliveryStore implements DeliveryStore {
         jdbc.inTransaction(c -> {
             Map<Outcome.Kind, List<Outcome>> applied = new EnumMap<>(Outcome.Kind.class);
             // Only this owner's live claim is recorded: a claim taken over by another worker is theirs now.
-            // Statements go in JDBC batches: one round trip per kind of outcome, not one per delivery.
-            try (PreparedStatement sent = c.prepareStatement("""
-                    UPDATE delivery SET status = ?, sent_at = now(), last_reply = ?, message_id = coalesce(?, message_id),
-                           claimed_by = NULL, claimed_until = NULL
-                    WHERE id = ? AND status = ANY(?) AND claimed_by = ?""");
-                 PreparedStatement retry = c.prepareStatement("""
+            // One round trip per kind of outcome, not one per delivery: SENT in one statement, the others in JDBC batches.
+            List<Outcome> sent = outcomes.stream().filter(o -> o.kind() == Outcome.Kind.SENT).toList();
+            if (!sent.isEmpty()) {
+                applied.put(Outcome.Kind.SENT, recordSent(c, content.activity(), owner, sent));
+            }
+            try (PreparedStatement retry = c.prepareStatement("""
                     UPDATE delivery SET status = ?, next_attempt_at = ?, last_reply = ?, message_id = coalesce(?, message_id),
                            possible_duplicate = possible_duplicate OR ?, claimed_by = NULL, claimed_until = NULL
                     WHERE id = ? AND status = ANY(?) AND claimed_by = ?""");
@@ -153,7 +153,9 @@ public class JdbcDeliveryStore implements DeliveryStore {
                 Map<PreparedStatement, List<Outcome>> batches = new java.util.LinkedHashMap<>();
                 for (Outcome o : outcomes) {
                     switch (o.kind()) {
-                        case SENT -> add(c, batches, sent, o, ACCEPTED, owner, o.reply(), o.messageId(), o.deliveryId());
+                        case SENT -> {
+                            // recorded above, all in one statement
+                        }
                         case RETRY -> add(c, batches, retry, o, RETRY, owner, Timestamp.from(o.retryAt()), o.reply(), o.messageId(),
                                 o.mayHaveArrived(), o.deliveryId());
                         case FAILED -> add(c, batches, ended, o, REFUSED, owner, o.reply(), o.messageId(), o.deliveryId());
@@ -172,9 +174,6 @@ public class JdbcDeliveryStore implements DeliveryStore {
                 }
             }
             List<Outcome> sentNow = applied.getOrDefault(Outcome.Kind.SENT, List.of());
-            if (content.activity().isPresent() && !sentNow.isEmpty()) {
-                createActivities(c, content.activity().get(), sentNow);
-            }
             statuses.countOutcomes(c, work, sentNow.size(), applied.getOrDefault(Outcome.Kind.FAILED, List.of()).size(),
                     applied.getOrDefault(Outcome.Kind.SKIPPED, List.of()).size());
             // No reply came after these messages' dot: the relay may have them, so their retry is a possible duplicate.
@@ -202,17 +201,30 @@ public class JdbcDeliveryStore implements DeliveryStore {
         batches.computeIfAbsent(s, k -> new ArrayList<>()).add(o);
     }
 
-    /** One done e-mail activity per SENT delivery, linked both ways, in the delivery's own transaction. */
-    private static void createActivities(Connection c, MailContent.ActivityRule rule, List<Outcome> sent) throws SQLException {
-        Jdbc.update(c, """
-                WITH made AS (
-                    INSERT INTO activity (type, subject, status, contact_id, owner_user_id, launch_id, delivery_id, occurred_at)
-                    SELECT ?, o.subject, 'DONE', d.contact_id, ?, d.launch_id, d.id, now()
-                    FROM unnest(?, ?) AS o(delivery_id, subject) JOIN delivery d ON d.id = o.delivery_id
-                    RETURNING id, delivery_id)
-                UPDATE delivery d SET activity_id = made.id FROM made WHERE d.id = made.delivery_id""",
-                rule.type(), rule.ownerUserId(), sent.stream().map(Outcome::deliveryId).toArray(Long[]::new),
-                sent.stream().map(Outcome::subject).toArray(String[]::new));
+    /**
+     * The SENT outcomes in one statement: each delivery still claimed by this owner becomes SENT and, where the content
+     * makes activities, gets its done e-mail activity, linked both ways, in that same row version (one write per message).
+     */
+    private static List<Outcome> recordSent(Connection c, Optional<MailContent.ActivityRule> activity, String owner, List<Outcome> sent)
+            throws SQLException {
+        java.util.Set<Long> recorded = new java.util.HashSet<>(Jdbc.query(c, """
+                WITH o AS (SELECT * FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[]) AS o(id, reply, message_id, subject)),
+                     mine AS (SELECT d.id, d.contact_id, d.launch_id, o.reply, o.message_id, o.subject
+                              FROM delivery d JOIN o ON o.id = d.id
+                              WHERE d.status = ANY(?) AND d.claimed_by = ? FOR UPDATE OF d),
+                     made AS (INSERT INTO activity (type, subject, status, contact_id, owner_user_id, launch_id, delivery_id, occurred_at)
+                              SELECT ?, m.subject, 'DONE', m.contact_id, ?, m.launch_id, m.id, now() FROM mine m WHERE ?
+                              RETURNING id, delivery_id)
+                UPDATE delivery d SET status = ?, sent_at = now(), last_reply = m.reply, message_id = coalesce(m.message_id, d.message_id),
+                       claimed_by = NULL, claimed_until = NULL, activity_id = coalesce(made.id, d.activity_id)
+                FROM mine m LEFT JOIN made ON made.delivery_id = m.id
+                WHERE d.id = m.id
+                RETURNING d.id""", r -> r.getLong(1),
+                sent.stream().map(Outcome::deliveryId).toArray(Long[]::new), sent.stream().map(Outcome::reply).toArray(String[]::new),
+                sent.stream().map(Outcome::messageId).toArray(String[]::new), sent.stream().map(Outcome::subject).toArray(String[]::new),
+                ACCEPTED.fromNames(), owner, activity.map(MailContent.ActivityRule::type).orElse(null),
+                activity.map(MailContent.ActivityRule::ownerUserId).orElse(null), activity.isPresent(), ACCEPTED.to()));
+        return sent.stream().filter(o -> recorded.contains(o.deliveryId())).toList();
     }
 
     @Override
