@@ -24,7 +24,7 @@ class NoSecretInAnyLogSystemTest {
         assertThat(Secrets.all()).as("the run's database password is a secret of its own").isNotEmpty();
         Path logs = ServiceProcess.ROOT.resolve("system-tests/target/service-logs");
         List<Path> files;
-        try (Stream<Path> all = Files.list(logs)) {
+        try (Stream<Path> all = Files.walk(logs)) {
             files = all.filter(f -> f.toString().endsWith(".log")).toList();
         }
         assertThat(files).as("service logs of this run").isNotEmpty();

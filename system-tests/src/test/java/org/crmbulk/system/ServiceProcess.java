@@ -28,12 +28,15 @@ final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
+    /** A folder per test JVM: the two forks name their services alike, and their logs must not interleave. */
+    static final Path LOGS = ROOT.resolve("system-tests/target/service-logs").resolve("jvm-" + ProcessHandle.current().pid());
+
     static ServiceProcess start(String module, String name, int port, Map<String, String> env) throws IOException {
         Path jar = ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify does)");
         }
-        Path logs = ROOT.resolve("system-tests/target/service-logs");
+        Path logs = LOGS;
         Files.createDirectories(logs);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx384m", "-jar", jar.toString()))
@@ -57,7 +60,7 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Everything the process wrote to stdout and stderr. */
     Path logFile() {
-        return ROOT.resolve("system-tests/target/service-logs").resolve(name + ".log");
+        return LOGS.resolve(name + ".log");
     }
 
     long pid() {

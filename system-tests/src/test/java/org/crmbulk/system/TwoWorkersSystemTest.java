@@ -27,7 +27,7 @@ class TwoWorkersSystemTest {
         Stack stack = Stack.shared();
         ServiceProcess second = stack.startWorker();
         stack.smtp.purge();
-        int recipients = 2_000;
+        int recipients = 1_000;
         long list = SystemApi.importedList("two workers", "two" + UUID.randomUUID().toString().substring(0, 4), recipients);
         long action = SystemApi.textBulkAction("Hi {contact.firstName}", "Hello.");
         String location = SystemApi.startLaunch(action, list);
