@@ -53,6 +53,19 @@ public final class ScriptedSmtpRelay extends LoopbackSmtpServer {
      */
     public record Transaction(int session, String mailFrom, String mailParameters, List<Rcpt> rcpts, boolean dotReceived,
             String messageId, String finalReply, List<String> delivered, Instant at, byte[] data) {
+
+        /** The message as a relay stores it from {@link #data()}: a line's leading dot removed (RFC 5321 4.5.2). */
+        public byte[] message() {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(data.length);
+            boolean lineStart = true;
+            for (byte b : data) {
+                if (!(lineStart && b == '.')) {
+                    out.write(b);
+                }
+                lineStart = b == '\n';
+            }
+            return out.toByteArray();
+        }
     }
 
     private record Script(String reply, AtomicInteger remaining) {
