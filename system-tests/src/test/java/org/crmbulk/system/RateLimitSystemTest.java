@@ -48,12 +48,16 @@ class RateLimitSystemTest {
                 JsonPath a = SystemApi.launch(first);
                 JsonPath b = SystemApi.launch(second);
                 System.out.printf("rate limit report: limits %d/s and %d/h over 2 workers, 2 launches of %d: accepted=%d, "
-                        + "first-to-last=%d ms, most in any 1 s=%d, pending=%d%n", PER_SECOND, PER_HOUR, recipients,
-                        mails.size(), span.toMillis(), busiestSecond, a.getInt("counters.pending") + b.getInt("counters.pending"));
+                        + "first-to-last=%d ms, most in any 1 s=%d, pending=%d, possibleDuplicates=%d%n", PER_SECOND, PER_HOUR, recipients,
+                        mails.size(), span.toMillis(), busiestSecond, a.getInt("counters.pending") + b.getInt("counters.pending"),
+                        a.getInt("possibleDuplicates") + b.getInt("possibleDuplicates"));
 
                 assertThat(mails).as("the hour's limit, not one message more").hasSize(PER_HOUR);
-                assertThat(a.getInt("counters.sent") + b.getInt("counters.sent")).isEqualTo(PER_HOUR);
-                assertThat(a.getInt("counters.pending") + b.getInt("counters.pending")).isEqualTo(2 * recipients - PER_HOUR);
+                int sent = a.getInt("counters.sent") + b.getInt("counters.sent");
+                // A message the relay took whose answer the worker never got (its claim lapsed under load, or the reply did
+                // not come in time) stays pending for a later hour: only so, and then counted as a possible duplicate.
+                assertThat(sent).isBetween(PER_HOUR - (a.getInt("possibleDuplicates") + b.getInt("possibleDuplicates")), PER_HOUR);
+                assertThat(a.getInt("counters.pending") + b.getInt("counters.pending")).isEqualTo(2 * recipients - sent);
                 // 45 at 10 per window span five windows, over 3 s apart; unlimited they take well under 1 s.
                 // The margin is for the grant-to-arrival latency of the first and the last message.
                 assertThat(span).as("45 messages at 10/s span at least five windows")
