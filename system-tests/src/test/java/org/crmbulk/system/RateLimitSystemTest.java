@@ -38,9 +38,12 @@ class RateLimitSystemTest {
             String first = SystemApi.startLaunch(action, list);
             String second = SystemApi.startLaunch(action, list);
             try {
-                // The hour's permits are all taken and nothing is claimed: no further message can go out this hour.
+                // Settled: the hour's messages are at the relay, then (read after, in this order) the hour's permits are all
+                // taken and no delivery is claimed, so every message that arrived has its outcome recorded. Permits come
+                // before the claim, so permits and no claim alone can be read between a worker's permit and its claim.
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> permitsThisHour(stack, relay.port()) == PER_HOUR && claimed(stack, first, second) == 0);
+                        .until(() -> relay.accepted().size() >= PER_HOUR && permitsThisHour(stack, relay.port()) == PER_HOUR
+                                && claimed(stack, first, second) == 0);
                 List<FaultySmtpServer.Accepted> mails = relay.accepted();
                 List<Instant> times = mails.stream().map(FaultySmtpServer.Accepted::at).sorted().toList();
                 Duration span = Duration.between(times.get(0), times.get(times.size() - 1));
