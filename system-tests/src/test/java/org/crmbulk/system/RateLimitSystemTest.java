@@ -25,7 +25,8 @@ class RateLimitSystemTest {
     void two_workers_together_stay_within_the_relays_limits_per_second_and_per_hour() throws Exception {
         Stack stack = Stack.shared();
         int recipients = 60;
-        long list = SystemApi.importedList("rate limit", "rate" + UUID.randomUUID().toString().substring(0, 4), recipients);
+        String prefix = "rate" + UUID.randomUUID().toString().substring(0, 4);
+        long list = SystemApi.importedList("rate limit", prefix, recipients);
         long action = SystemApi.textBulkAction("Hi", "Hello.");
         stack.worker.close();
         try (FaultySmtpServer relay = new FaultySmtpServer()) {
@@ -45,26 +46,34 @@ class RateLimitSystemTest {
                         .until(() -> relay.accepted().size() >= PER_HOUR && permitsThisHour(stack, relay.port()) == PER_HOUR
                                 && claimed(stack, first, second) == 0);
                 List<FaultySmtpServer.Accepted> mails = relay.accepted();
+                // Work an earlier test left open (a launch whose Kafka job was lost waits out the 60 s grace, then the sweep
+                // starts it) is sent by these workers through this relay too: within its limits, but not by these launches.
+                List<Instant> ourTimes = mails.stream().filter(m -> m.recipients().stream().allMatch(r -> r.startsWith(prefix)))
+                        .map(FaultySmtpServer.Accepted::at).sorted().toList();
+                int ours = ourTimes.size();
                 List<Instant> times = mails.stream().map(FaultySmtpServer.Accepted::at).sorted().toList();
-                Duration span = Duration.between(times.get(0), times.get(times.size() - 1));
+                Duration span = Duration.between(ourTimes.get(0), ourTimes.get(ourTimes.size() - 1));
                 int busiestSecond = busiestWindow(times, Duration.ofSeconds(1));
                 JsonPath a = SystemApi.launch(first);
                 JsonPath b = SystemApi.launch(second);
                 System.out.printf("rate limit report: limits %d/s and %d/h over 2 workers, 2 launches of %d: accepted=%d, "
-                        + "first-to-last=%d ms, most in any 1 s=%d, pending=%d, possibleDuplicates=%d%n", PER_SECOND, PER_HOUR, recipients,
-                        mails.size(), span.toMillis(), busiestSecond, a.getInt("counters.pending") + b.getInt("counters.pending"),
-                        a.getInt("possibleDuplicates") + b.getInt("possibleDuplicates"));
+                        + "of them these launches'=%d, first-to-last=%d ms, most in any 1 s=%d, pending=%d, possibleDuplicates=%d%n",
+                        PER_SECOND, PER_HOUR, recipients, mails.size(), ours, span.toMillis(), busiestSecond,
+                        a.getInt("counters.pending") + b.getInt("counters.pending"), a.getInt("possibleDuplicates") + b.getInt("possibleDuplicates"));
 
                 assertThat(mails).as("the hour's limit, not one message more").hasSize(PER_HOUR);
                 int sent = a.getInt("counters.sent") + b.getInt("counters.sent");
                 // A message the relay took whose answer the worker never got (its claim lapsed under load, or the reply did
                 // not come in time) stays pending for a later hour: only so, and then counted as a possible duplicate.
-                assertThat(sent).isBetween(PER_HOUR - (a.getInt("possibleDuplicates") + b.getInt("possibleDuplicates")), PER_HOUR);
+                assertThat(sent).as("these launches' messages at the relay, recorded SENT")
+                        .isBetween(ours - (a.getInt("possibleDuplicates") + b.getInt("possibleDuplicates")), ours);
+                assertThat(ours).as("these launches sent most of the hour's messages").isGreaterThan(PER_HOUR / 2);
                 assertThat(a.getInt("counters.pending") + b.getInt("counters.pending")).isEqualTo(2 * recipients - sent);
-                // 45 at 10 per window span five windows, over 3 s apart; unlimited they take well under 1 s.
-                // The margin is for the grant-to-arrival latency of the first and the last message.
-                assertThat(span).as("45 messages at 10/s span at least five windows")
-                        .isGreaterThanOrEqualTo(Duration.ofMillis(2_500));
+                // n messages at 10 per window span ceil(n / 10) windows, (windows - 1) s apart and more; unlimited they take
+                // well under 1 s. The margin is for the grant-to-arrival latency of the first and the last message.
+                int windows = (ours + PER_SECOND - 1) / PER_SECOND;
+                assertThat(span).as("%d messages at %d/s span at least %d windows", ours, PER_SECOND, windows)
+                        .isGreaterThanOrEqualTo(Duration.ofMillis((windows - 1) * 1_000L - 1_500));
                 // Where the limit is enforced, exactly: no clock second's permits, summed over both workers, exceed it.
                 assertThat(mostPermitsInOneSecond(stack, relay.port())).as("permits in any clock second").isBetween(1, PER_SECOND);
                 // At the relay, by arrival time: a sliding second can span two clock windows (2x), never more.
