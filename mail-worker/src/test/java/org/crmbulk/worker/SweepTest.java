@@ -7,11 +7,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
+import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.testing.Mailbox;
+import org.crmbulk.worker.work.WorkRef;
+import org.crmbulk.worker.work.WorkStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import jakarta.mail.Message;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
@@ -22,6 +26,9 @@ import jakarta.mail.internet.MimeMessage;
  */
 @QuarkusTest
 class SweepTest {
+
+    @Inject
+    WorkStore workStore;
 
     @BeforeEach
     void emptyMailbox() {
@@ -102,6 +109,34 @@ class SweepTest {
     }
 
     /** A test send as api-service writes it (its addresses are its deliveries), without publishing its job. */
+    @Test
+    void work_a_stopping_worker_hands_back_is_due_for_the_sweep_at_once_and_work_with_a_lease_or_closed_is_left_alone()
+            throws Exception {
+        // The test profile's queued grace is 5 s: until then no sweep would start this test send.
+        WorkRef lost = new WorkRef(SendJobV1.Kind.TEST_SEND, testSend("handed-back@six.example.cz", "QUEUED"));
+        assertThat(workStore.unattended(lost.kind(), Duration.ofHours(1), 1_000)).doesNotContain(lost);
+
+        workStore.handBack(lost);
+
+        // Due now: the sweep's query lists it whatever the grace, unless this worker's own sweep has taken it already.
+        assertThat(workStore.unattended(lost.kind(), Duration.ofHours(1), 1_000).contains(lost)
+                || !Fixtures.rows("SELECT 1 FROM work_lease WHERE work_kind = 'TEST_SEND' AND work_id = ? AND owner IS NOT NULL",
+                        lost.id()).isEmpty()).as("listed by the sweep, or taken by it").isTrue();
+        awaitDone("test_send", lost.id(), "DONE");
+        assertThat(Mailbox.messages()).extracting(SweepTest::to).containsExactly("handed-back@six.example.cz");
+
+        // Driven by a live worker elsewhere (its lease outlives this test run): not touched. Closed: nothing to hand back.
+        WorkRef held = new WorkRef(SendJobV1.Kind.TEST_SEND, testSend("held@six.example.cz", "SENDING"));
+        Fixtures.update("INSERT INTO work_lease (work_kind, work_id, owner, until) VALUES ('TEST_SEND', ?, 'alive', now() + interval '1 hour')",
+                held.id());
+        WorkRef closed = new WorkRef(SendJobV1.Kind.TEST_SEND, testSend("closed@six.example.cz", "DONE"));
+        workStore.handBack(held);
+        workStore.handBack(closed);
+        assertThat(Fixtures.rows("SELECT owner, until > now() + interval '59 minutes' AS later FROM work_lease "
+                + "WHERE work_kind = 'TEST_SEND' AND work_id = ?", held.id())).containsExactly(Map.of("owner", "alive", "later", true));
+        assertThat(Fixtures.rows("SELECT 1 FROM work_lease WHERE work_kind = 'TEST_SEND' AND work_id = ?", closed.id())).isEmpty();
+    }
+
     private static long testSend(String address, String status) throws Exception {
         long action = Fixtures.bulkAction("Test {contact.email}", "Body");
         long id = ((Number) Fixtures.rows("""

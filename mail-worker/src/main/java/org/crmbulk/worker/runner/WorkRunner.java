@@ -20,6 +20,7 @@ import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.worker.config.DeliveryConfig;
 import org.crmbulk.worker.delivery.DeliveryDriver;
 import org.crmbulk.worker.trace.Traces;
+import org.crmbulk.worker.work.StoreException;
 import org.crmbulk.worker.work.WorkRef;
 import org.crmbulk.worker.work.WorkStore;
 import org.jboss.logging.Logger;
@@ -90,10 +91,13 @@ public class WorkRunner {
     /**
      * Work whose send job arrived: takes its lease and starts it, or, when every slot of its kind is busy, queues
      * it here to start as soon as one frees, so the Kafka job is never held while other work runs (a crash loses the
-     * queue, not the work: the sweep finds it).
+     * queue, not the work: the sweep finds it). A stopping worker hands the work back for another worker to start.
      */
     public void offer(WorkRef work) {
         if (start(work)) {
+            if (stopping.get()) {
+                handBack(work); // a lease held here or elsewhere stays as it is
+            }
             return;
         }
         Queue<WorkRef> queue = waiting.get(work.kind());
@@ -256,6 +260,15 @@ public class WorkRunner {
         }
     }
 
+    /**
+     * Work whose Kafka job this stopping worker took (the job is acknowledged all the same): due now, so the first live
+     * worker's sweep starts it, rather than after the queued grace that waits for a late job.
+     */
+    private void handBack(WorkRef work) {
+        store.handBack(work);
+        LOG.infof("%s: this worker is stopping; handed back to the next live worker's sweep", work);
+    }
+
     // Runs before the SMTP senders close (default priority), so the last batches can still be sent and recorded.
     void onStop(@Observes @Priority(1) ShutdownEvent event) {
         stop();
@@ -264,6 +277,15 @@ public class WorkRunner {
     /** Stops taking work, lets running batches record, and gives every lease up as each run ends. */
     public void stop() {
         stopping.set(true);
+        for (Queue<WorkRef> queue : waiting.values()) {
+            for (WorkRef work = queue.poll(); work != null; work = queue.poll()) {
+                try {
+                    handBack(work);
+                } catch (StoreException e) {
+                    LOG.warnf("%s: not handed back (%s); it starts after the queued grace", work, e.getMessage());
+                }
+            }
+        }
         threads.shutdown();
         try {
             if (!threads.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {

@@ -89,6 +89,15 @@ public class JdbcWorkStore implements WorkStore {
     }
 
     @Override
+    public void handBack(WorkRef work) {
+        // Named query "hand back": the lease row a release leaves (no owner), due now; an existing lease row stays.
+        jdbc.update("""
+                INSERT INTO work_lease (work_kind, work_id, owner, until)
+                SELECT work_kind, work_id, NULL, now() FROM open_work WHERE work_kind = ? AND work_id = ?
+                ON CONFLICT (work_kind, work_id) DO NOTHING""", work.kind(), work.id());
+    }
+
+    @Override
     public List<WorkRef> unattended(SendJobV1.Kind kind, Duration queuedGrace, int limit) {
         // Named query "unattended work": a lapsed lease lost its worker; a wake-up time that came means a retry is due;
         // started work without a lease was released (paused and resumed, stopped by a shutdown); queued work never

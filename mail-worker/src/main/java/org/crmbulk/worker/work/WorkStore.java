@@ -29,6 +29,12 @@ public interface WorkStore {
     /** Gives the lease up; with {@code wakeAt}, nobody needs to take the work before then (it waits for a retry). */
     void release(WorkRef work, String owner, Optional<Instant> wakeAt);
 
+    /**
+     * Open work nobody holds a lease on becomes due now, as a release with a wake-up time that came leaves it: the next
+     * sweep of any live worker starts it. Work with a lease (live, lapsed or waiting for its wake-up) is left as it is.
+     */
+    void handBack(WorkRef work);
+
     /** Scheduled launches whose time has come become QUEUED; returns them. */
     List<WorkRef> wakeScheduled(int limit);
 

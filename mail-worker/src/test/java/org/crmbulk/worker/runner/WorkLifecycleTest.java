@@ -216,6 +216,34 @@ class WorkLifecycleTest {
     }
 
     @Test
+    void a_stopping_worker_hands_back_the_work_of_a_job_it_takes_and_of_one_waiting_for_a_slot_for_the_next_sweep()
+            throws Exception {
+        engine = new Engine("max-concurrent-launches", "1");
+        holdAt("slow");
+        WorkRef busy = engine.store.add(Kind.LAUNCH, 11, Engine.newsletter(MailMetrics.Mode.LAUNCH), "slow@a.cz");
+        WorkRef waiting = engine.store.add(Kind.LAUNCH, 12, Engine.newsletter(MailMetrics.Mode.LAUNCH), "next@a.cz");
+        WorkRef late = engine.store.add(Kind.LAUNCH, 13, Engine.newsletter(MailMetrics.Mode.LAUNCH), "late@a.cz");
+        WorkRunner runner = engine.runner();
+        runner.offer(busy);
+        runner.offer(waiting); // queued here: its job is acknowledged, no lease taken
+        await().atMost(Duration.ofSeconds(5)).until(() -> engine.store.work(busy).status == LaunchStatus.RUNNING);
+
+        Thread stopping = new Thread(runner::stop); // waits for the held batch
+        stopping.start();
+        await().atMost(Duration.ofSeconds(5)).until(runner::isStopping);
+        runner.offer(late); // a job that comes while the worker stops
+
+        // Neither is started here; both are due for any live worker's sweep now, not after their queued grace (1 h here).
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> engine.store.unattended(Kind.LAUNCH, Duration.ofHours(1), 10).containsAll(List.of(waiting, late)));
+        assertThat(engine.store.work(waiting).status).isEqualTo(LaunchStatus.QUEUED);
+        assertThat(engine.store.work(late).status).isEqualTo(LaunchStatus.QUEUED);
+        release.countDown();
+        stopping.join(10_000);
+        assertThat(stopping.isAlive()).isFalse();
+    }
+
+    @Test
     void shutdown_gives_every_lease_up_after_the_last_batch_is_recorded() {
         engine = new Engine("batch-size", "1");
         WorkRef launch = engine.store.add(Kind.LAUNCH, 10, Engine.newsletter(MailMetrics.Mode.LAUNCH), "a@a.cz", "b@a.cz", "c@a.cz");

@@ -187,6 +187,15 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
         }
     }
 
+    @Override
+    public synchronized void handBack(WorkRef ref) {
+        answer();
+        Work w = works.get(ref);
+        if (w != null && isOpen(w.status) && w.leaseOwner == null && w.leaseUntil == null) {
+            w.leaseUntil = Instant.now();
+        }
+    }
+
     /** A worker that died holding the lease: its lease runs out now. */
     public synchronized void lapse(WorkRef ref) {
         works.get(ref).leaseUntil = Instant.now().minusMillis(1);
