@@ -116,7 +116,7 @@ class SweepTest {
         WorkRef lost = new WorkRef(SendJobV1.Kind.TEST_SEND, testSend("handed-back@six.example.cz", "QUEUED"));
         assertThat(workStore.unattended(lost.kind(), Duration.ofHours(1), 1_000)).doesNotContain(lost);
 
-        workStore.handBack(lost);
+        assertThat(workStore.handBack(lost)).isTrue();
 
         // Due now: the sweep's query lists it whatever the grace, unless this worker's own sweep has taken it already.
         assertThat(workStore.unattended(lost.kind(), Duration.ofHours(1), 1_000).contains(lost)
@@ -130,8 +130,8 @@ class SweepTest {
         Fixtures.update("INSERT INTO work_lease (work_kind, work_id, owner, until) VALUES ('TEST_SEND', ?, 'alive', now() + interval '1 hour')",
                 held.id());
         WorkRef closed = new WorkRef(SendJobV1.Kind.TEST_SEND, testSend("closed@six.example.cz", "DONE"));
-        workStore.handBack(held);
-        workStore.handBack(closed);
+        assertThat(workStore.handBack(held)).isFalse();
+        assertThat(workStore.handBack(closed)).isFalse();
         assertThat(Fixtures.rows("SELECT owner, until > now() + interval '59 minutes' AS later FROM work_lease "
                 + "WHERE work_kind = 'TEST_SEND' AND work_id = ?", held.id())).containsExactly(Map.of("owner", "alive", "later", true));
         assertThat(Fixtures.rows("SELECT 1 FROM work_lease WHERE work_kind = 'TEST_SEND' AND work_id = ?", closed.id())).isEmpty();

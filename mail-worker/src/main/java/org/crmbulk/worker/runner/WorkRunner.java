@@ -265,8 +265,9 @@ public class WorkRunner {
      * worker's sweep starts it, rather than after the queued grace that waits for a late job.
      */
     private void handBack(WorkRef work) {
-        store.handBack(work);
-        LOG.infof("%s: this worker is stopping; handed back to the next live worker's sweep", work);
+        if (store.handBack(work)) {
+            LOG.infof("%s: this worker is stopping; handed back to the next live worker's sweep", work);
+        }
     }
 
     // Runs before the SMTP senders close (default priority), so the last batches can still be sent and recorded.

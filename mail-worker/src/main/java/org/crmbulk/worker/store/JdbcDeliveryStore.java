@@ -19,6 +19,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 import org.crmbulk.contract.SendJobV1;
 import org.crmbulk.contract.consent.ErasureKey;
@@ -134,9 +135,9 @@ public class JdbcDeliveryStore implements DeliveryStore {
             Map<Outcome.Kind, List<Outcome>> applied = new EnumMap<>(Outcome.Kind.class);
             // Only this owner's live claim is recorded: a claim taken over by another worker is theirs now.
             // One round trip per kind of outcome, not one per delivery: SENT in one statement, the others in JDBC batches.
-            List<Outcome> sent = outcomes.stream().filter(o -> o.kind() == Outcome.Kind.SENT).toList();
-            if (!sent.isEmpty()) {
-                applied.put(Outcome.Kind.SENT, recordSent(c, content.activity(), owner, sent));
+            Map<Boolean, List<Outcome>> bySent = outcomes.stream().collect(Collectors.partitioningBy(o -> o.kind() == Outcome.Kind.SENT));
+            if (!bySent.get(true).isEmpty()) {
+                applied.put(Outcome.Kind.SENT, recordSent(c, content.activity(), owner, bySent.get(true)));
             }
             try (PreparedStatement retry = c.prepareStatement("""
                     UPDATE delivery SET status = ?, next_attempt_at = ?, last_reply = ?, message_id = coalesce(?, message_id),
@@ -151,11 +152,9 @@ public class JdbcDeliveryStore implements DeliveryStore {
                            first_attempt_at = CASE WHEN attempts = 1 THEN NULL ELSE first_attempt_at END
                     WHERE id = ? AND status = ANY(?) AND claimed_by = ?""")) {
                 Map<PreparedStatement, List<Outcome>> batches = new java.util.LinkedHashMap<>();
-                for (Outcome o : outcomes) {
+                for (Outcome o : bySent.get(false)) {
                     switch (o.kind()) {
-                        case SENT -> {
-                            // recorded above, all in one statement
-                        }
+                        case SENT -> throw new IllegalStateException("SENT outcomes are recorded by recordSent");
                         case RETRY -> add(c, batches, retry, o, RETRY, owner, Timestamp.from(o.retryAt()), o.reply(), o.messageId(),
                                 o.mayHaveArrived(), o.deliveryId());
                         case FAILED -> add(c, batches, ended, o, REFUSED, owner, o.reply(), o.messageId(), o.deliveryId());

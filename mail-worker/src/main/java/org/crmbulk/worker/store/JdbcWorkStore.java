@@ -89,12 +89,12 @@ public class JdbcWorkStore implements WorkStore {
     }
 
     @Override
-    public void handBack(WorkRef work) {
+    public boolean handBack(WorkRef work) {
         // Named query "hand back": the lease row a release leaves (no owner), due now; an existing lease row stays.
-        jdbc.update("""
+        return jdbc.update("""
                 INSERT INTO work_lease (work_kind, work_id, owner, until)
                 SELECT work_kind, work_id, NULL, now() FROM open_work WHERE work_kind = ? AND work_id = ?
-                ON CONFLICT (work_kind, work_id) DO NOTHING""", work.kind(), work.id());
+                ON CONFLICT (work_kind, work_id) DO NOTHING""", work.kind(), work.id()) == 1;
     }
 
     @Override

@@ -31,9 +31,10 @@ public interface WorkStore {
 
     /**
      * Open work nobody holds a lease on becomes due now, as a release with a wake-up time that came leaves it: the next
-     * sweep of any live worker starts it. Work with a lease (live, lapsed or waiting for its wake-up) is left as it is.
+     * sweep of any live worker starts it; true then. Work with a lease (live, lapsed or waiting for its wake-up), or not
+     * open, is left as it is.
      */
-    void handBack(WorkRef work);
+    boolean handBack(WorkRef work);
 
     /** Scheduled launches whose time has come become QUEUED; returns them. */
     List<WorkRef> wakeScheduled(int limit);

@@ -188,12 +188,14 @@ public final class InMemoryStore implements WorkStore, DeliveryStore {
     }
 
     @Override
-    public synchronized void handBack(WorkRef ref) {
+    public synchronized boolean handBack(WorkRef ref) {
         answer();
         Work w = works.get(ref);
-        if (w != null && isOpen(w.status) && w.leaseOwner == null && w.leaseUntil == null) {
-            w.leaseUntil = Instant.now();
+        if (w == null || !isOpen(w.status) || w.leaseOwner != null || w.leaseUntil != null) {
+            return false;
         }
+        w.leaseUntil = Instant.now();
+        return true;
     }
 
     /** A worker that died holding the lease: its lease runs out now. */
