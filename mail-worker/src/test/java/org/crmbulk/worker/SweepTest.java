@@ -108,7 +108,6 @@ class SweepTest {
         assertThat(Mailbox.messages()).hasSize(n);
     }
 
-    /** A test send as api-service writes it (its addresses are its deliveries), without publishing its job. */
     @Test
     void work_a_stopping_worker_hands_back_is_due_for_the_sweep_at_once_and_work_with_a_lease_or_closed_is_left_alone()
             throws Exception {
@@ -137,6 +136,7 @@ class SweepTest {
         assertThat(Fixtures.rows("SELECT 1 FROM work_lease WHERE work_kind = 'TEST_SEND' AND work_id = ?", closed.id())).isEmpty();
     }
 
+    /** A test send as api-service writes it (its addresses are its deliveries), without publishing its job. */
     private static long testSend(String address, String status) throws Exception {
         long action = Fixtures.bulkAction("Test {contact.email}", "Body");
         long id = ((Number) Fixtures.rows("""

@@ -98,7 +98,6 @@ class DkimSystemTest {
         assertThat(ours).filteredOn(raw -> new String(raw, StandardCharsets.ISO_8859_1).contains("d=system-test.example")).hasSize(1);
     }
 
-
     private static byte[] angusDataStream(byte[] message) throws java.io.IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         SMTPOutputStream data = new SMTPOutputStream(out);

@@ -22,7 +22,7 @@ class NoSecretInAnyLogSystemTest {
     void no_secret_reaches_any_services_log() throws Exception {
         Stack.shared();
         assertThat(Secrets.all()).as("the run's database password is a secret of its own").isNotEmpty();
-        Path logs = ServiceProcess.ROOT.resolve("system-tests/target/service-logs");
+        Path logs = ServiceProcess.ALL_LOGS;
         List<Path> files;
         try (Stream<Path> all = Files.walk(logs)) {
             files = all.filter(f -> f.toString().endsWith(".log")).toList();

@@ -28,20 +28,20 @@ final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
-    /** A folder per test JVM: the two forks name their services alike, and their logs must not interleave. */
-    static final Path LOGS = ROOT.resolve("system-tests/target/service-logs").resolve("jvm-" + ProcessHandle.current().pid());
+    /** Every service log of the run, in a folder per test JVM: the two forks name their services alike, and logs must not interleave. */
+    static final Path ALL_LOGS = ROOT.resolve("system-tests/target/service-logs");
+    static final Path LOGS = ALL_LOGS.resolve("jvm-" + ProcessHandle.current().pid());
 
     static ServiceProcess start(String module, String name, int port, Map<String, String> env) throws IOException {
         Path jar = ROOT.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify does)");
         }
-        Path logs = LOGS;
-        Files.createDirectories(logs);
+        Files.createDirectories(LOGS);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder pb = new ProcessBuilder(List.of(java, "-Xmx384m", "-jar", jar.toString()))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(name).toFile()));
         pb.environment().putAll(env);
         ServiceProcess service = new ServiceProcess(name, port, pb.start());
         service.awaitReady(Duration.ofSeconds(60));
@@ -60,6 +60,10 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Everything the process wrote to stdout and stderr. */
     Path logFile() {
+        return logOf(name);
+    }
+
+    private static Path logOf(String name) {
         return LOGS.resolve(name + ".log");
     }
 
@@ -82,7 +86,7 @@ final class ServiceProcess implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see system-tests/target/service-logs/" + name + ".log");
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + ROOT.relativize(logFile()));
             }
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/q/health/ready")).build(),
