@@ -15,6 +15,7 @@ import com.icegreen.greenmail.user.GreenMailUser;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 
+import jakarta.mail.Flags;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
@@ -64,7 +65,11 @@ public final class TestImap implements AutoCloseable {
         if (folder == null) {
             return out;
         }
-        for (StoredMessage m : folder.getNonDeletedMessages()) {
+        // getMessages().toArray() holds the lock GreenMail's MOVE takes; getNonDeletedMessages() holds another one (CME in CI)
+        for (StoredMessage m : List.copyOf(folder.getMessages())) {
+            if (m.isSet(Flags.Flag.DELETED)) {
+                continue;
+            }
             try (ByteArrayOutputStream bytes = new ByteArrayOutputStream()) {
                 m.getMimeMessage().writeTo(bytes);
                 out.add(new Stored(bytes.toByteArray(), List.of(m.getFlags().getUserFlags())));
