@@ -23,15 +23,20 @@ final class Stack implements AutoCloseable {
     static final int LOOPS = 2;
     static final int MAX_IN_FLIGHT = BATCH * LOOPS;
 
-    /** Closes the run's stack, if one was started (by {@link StackSessionListener} when the test session ends). */
     static final String BEARER = "Bearer " + TestTokens.everyRole("system-test");
     private static final java.nio.file.Path JWT_PUBLIC_KEY = TestTokens.publicKeyFile();
 
+    /** Closes the run's stack, if one was started (by {@link StackSessionListener} when the test session ends). */
     static synchronized void closeShared() {
         if (shared != null) {
             shared.close();
             shared = null;
         }
+    }
+
+    /** The run's stack if a test has started it, else null. */
+    static synchronized Stack startedOrNull() {
+        return shared;
     }
 
     /** The run's stack with api-service and one worker up; started on first use. */

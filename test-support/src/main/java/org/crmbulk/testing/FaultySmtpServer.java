@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An SMTP relay that misbehaves on purpose: per recipient it answers 421, 451 or 550 at RCPT,
  * stalls after the message without answering, holds the final reply until the test releases it, or
  * drops the connection in the middle of DATA, for a given number of attempts; or it refuses everything
- * with 421 while "down". It keeps what it accepts and a transcript of every session's commands.
+ * with 421 while "down", or holds every message's final reply while told to. It keeps what it accepts and a transcript of every session's commands.
  * No PIPELINING, no TLS, no AUTH: a client that requires STARTTLS must find nothing to talk to.
  */
 public final class FaultySmtpServer extends LoopbackSmtpServer {
@@ -51,6 +51,8 @@ public final class FaultySmtpServer extends LoopbackSmtpServer {
     private final List<List<String>> sessions = new CopyOnWriteArrayList<>();
     private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean down;
+    private volatile boolean holdEvery;
+    private final AtomicInteger holding = new AtomicInteger();
     private volatile long stallMillis = 5_000;
 
     public FaultySmtpServer() throws IOException {
@@ -67,6 +69,16 @@ public final class FaultySmtpServer extends LoopbackSmtpServer {
     /** While down, every RCPT is answered 421, as by a relay that is overloaded or shutting down. */
     public void down(boolean down) {
         this.down = down;
+    }
+
+    /** While on, every message waits for its final reply as under {@link Fault#HOLD}: a client is surely mid-send. */
+    public void holdEveryMessage(boolean on) {
+        this.holdEvery = on;
+    }
+
+    /** Messages whose final dot arrived and whose answer is held now. */
+    public int holding() {
+        return holding.get();
     }
 
     public void stallFor(long millis) {
@@ -161,8 +173,13 @@ public final class FaultySmtpServer extends LoopbackSmtpServer {
                             Thread.sleep(stallMillis);
                             return;
                         }
-                        if (dataFault == Fault.HOLD) {
-                            held.await();
+                        if (dataFault == Fault.HOLD || holdEvery) {
+                            holding.incrementAndGet();
+                            try {
+                                held.await();
+                            } finally {
+                                holding.decrementAndGet();
+                            }
                         }
                         accepted.add(new Accepted(List.copyOf(recipients), header(data.toString(), "Message-ID"), data.toString(), java.time.Instant.now()));
                         reply(out, "250 2.0.0 OK queued");
