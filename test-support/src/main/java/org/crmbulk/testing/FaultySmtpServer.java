@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * An SMTP relay that misbehaves on purpose: per recipient it answers 421, 451 or 550 at RCPT,
  * stalls after the message without answering, holds the final reply until the test releases it, or
  * drops the connection in the middle of DATA, for a given number of attempts; or it refuses everything
- * with 421 while "down", or holds every message's final reply while told to. It keeps what it accepts and a transcript of every session's commands.
+ * with 421 while "down", or holds every message's final reply while told to. It keeps what it accepts and a
+ * transcript of every session's commands.
  * No PIPELINING, no TLS, no AUTH: a client that requires STARTTLS must find nothing to talk to.
  */
 public final class FaultySmtpServer extends LoopbackSmtpServer {

@@ -26,7 +26,7 @@ class TestImapTest {
                         + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII));
             }
             CompletableFuture<Void> poller = CompletableFuture.runAsync(() -> moveAllToProcessed(imap.port()));
-            int reads = 0;
+            int midway = 0;
             int inbox = reports;
             int processed = 0;
             while (!poller.isDone()) {
@@ -36,12 +36,12 @@ class TestImapTest {
                 assertThat(nowProcessed).as("Processed only grows").isGreaterThanOrEqualTo(processed);
                 inbox = nowInbox;
                 processed = nowProcessed;
-                reads++;
+                midway += nowProcessed > 0 && nowProcessed < reports ? 1 : 0;
             }
             poller.join();
             assertThat(imap.folder("INBOX")).isEmpty();
             assertThat(imap.folder("Processed")).hasSize(reports);
-            assertThat(reads).as("reads overlapped the moves").isGreaterThan(10);
+            assertThat(midway).as("reads while the moves were under way").isPositive();
         }
     }
 
